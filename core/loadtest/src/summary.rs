@@ -1,0 +1,524 @@
+//! Run-level aggregation: the live summary table, goodput, time series for charts, sweep rows.
+//!
+//! [`RunStats`] is fed incrementally — `on_launch`/`on_tokens` as things happen (charts) and
+//! [`RunStats::add`] once per settled request (distributions) — and [`RunStats::summary`]
+//! is cheap enough to call every animation frame.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::record::{ErrorKind, RequestRecord, TokenSource};
+use crate::stats::{Distribution, Percentiles};
+
+/// Service-level objectives for goodput (vLLM `--goodput ttft:ms tpot:ms e2el:ms`): a request
+/// counts only if it meets every SLO that is set.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+pub struct Slo {
+    /// Max TTFT (ms).
+    pub ttft_ms: Option<f64>,
+    /// Max TPOT (ms).
+    pub tpot_ms: Option<f64>,
+    /// Max E2E (ms).
+    pub e2e_ms: Option<f64>,
+}
+
+impl Slo {
+    /// True when no SLO is set (goodput is then not reported).
+    pub fn is_empty(&self) -> bool {
+        self.ttft_ms.is_none() && self.tpot_ms.is_none() && self.e2e_ms.is_none()
+    }
+
+    /// Whether a successful request meets all set SLOs. A missing metric (e.g. TPOT of a
+    /// one-token answer) does not fail its SLO.
+    pub fn met_by(&self, r: &RequestRecord) -> bool {
+        let within = |limit: Option<f64>, v: Option<f64>| match (limit, v) {
+            (Some(l), Some(v)) => v <= l,
+            _ => true,
+        };
+        r.ok()
+            && within(self.ttft_ms, r.ttft())
+            && within(self.tpot_ms, r.tpot())
+            && within(self.e2e_ms, r.e2e())
+    }
+}
+
+/// One time bucket of the live series.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+pub struct Bucket {
+    /// Bucket start, ms since the run started.
+    pub t_ms: f64,
+    /// Output token chunks received in the bucket, as tokens/s.
+    pub tokens_per_s: f64,
+    /// Requests launched in the bucket.
+    pub launched: u64,
+    /// Requests settled in the bucket (ok or failed).
+    pub finished: u64,
+    /// Most requests in flight at any moment in the bucket.
+    pub active_max: u64,
+}
+
+/// The summary the table, the export and the sweep rows read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Summary {
+    /// Successful measured requests.
+    pub requests_ok: u64,
+    /// Failed measured requests (user aborts excluded).
+    pub requests_failed: u64,
+    /// Measured requests aborted by Stop or the duration cap (not failures).
+    pub requests_aborted: u64,
+    /// Warm-up requests seen and excluded.
+    pub warmup_excluded: u64,
+    /// Failures by [`crate::record::ErrorKind::label`].
+    pub errors_by_kind: BTreeMap<String, u64>,
+    /// TTFT (first content/reasoning token), ms.
+    pub ttft_ms: Option<Percentiles>,
+    /// Time to first chunk incl. role-only chunk (vLLM's definition), ms.
+    pub ttft_first_chunk_ms: Option<Percentiles>,
+    /// Time to first byte, ms.
+    pub ttfb_ms: Option<Percentiles>,
+    /// Inter-chunk latency over every gap of every request, ms.
+    pub itl_ms: Option<Percentiles>,
+    /// Per-request TPOT, ms.
+    pub tpot_ms: Option<Percentiles>,
+    /// End-to-end latency, ms.
+    pub e2e_ms: Option<Percentiles>,
+    /// Output tokens per request.
+    pub output_tokens: Option<Percentiles>,
+    /// Per-request 1/TPOT, tokens/s.
+    pub tokens_per_s_user: Option<Percentiles>,
+    /// Sum of output tokens of successful measured requests.
+    pub total_output_tokens: u64,
+    /// How many requests' counts came from each source.
+    pub token_sources: BTreeMap<String, u64>,
+    /// Some request's chunks held several tokens: ITL is inter-chunk, not inter-token.
+    pub multi_token_chunks: bool,
+    /// First measured start → last measured finish, ms.
+    pub duration_ms: f64,
+    /// System output tokens/s = Σ tokens / duration.
+    pub output_tps_system: f64,
+    /// Mean per-user tokens/s (mean of per-request 1/TPOT).
+    pub output_tps_per_user: f64,
+    /// Successful requests per second.
+    pub requests_per_s: f64,
+    /// Requests/s meeting all SLOs (`None` when no SLO is set).
+    pub goodput_rps: Option<f64>,
+    /// Requests meeting all SLOs.
+    pub goodput_requests: Option<u64>,
+    /// Peak concurrent requests.
+    pub peak_active: u64,
+    /// Worst launch lag, ms (large values mean a throttled background tab or a saturated
+    /// client).
+    pub max_launch_lag_ms: f64,
+}
+
+/// Incremental aggregator for one run (or one sweep step).
+#[derive(Debug, Clone)]
+pub struct RunStats {
+    slo: Slo,
+    bucket_ms: f64,
+    t0: Option<f64>,
+    ttft: Distribution,
+    ttft_chunk: Distribution,
+    ttfb: Distribution,
+    itl: Distribution,
+    tpot: Distribution,
+    e2e: Distribution,
+    out_tokens: Distribution,
+    tps_user: Distribution,
+    ok: u64,
+    failed: u64,
+    aborted: u64,
+    warmup: u64,
+    errors: BTreeMap<String, u64>,
+    sources: BTreeMap<String, u64>,
+    multi_token: bool,
+    total_tokens: u64,
+    good: u64,
+    first_start: Option<f64>,
+    last_finish: Option<f64>,
+    active: u64,
+    peak_active: u64,
+    max_lag: f64,
+    buckets: Vec<Bucket>,
+}
+
+/// Upper bound on live buckets (a 1 s bucket covers 2.7 h), so memory stays bounded.
+const MAX_BUCKETS: usize = 10_000;
+
+impl RunStats {
+    /// A new aggregator; `bucket_ms` is the live-series resolution (1000 for per-second).
+    pub fn new(slo: Slo, bucket_ms: f64) -> Self {
+        Self {
+            slo,
+            bucket_ms: if bucket_ms.is_finite() && bucket_ms > 0.0 {
+                bucket_ms
+            } else {
+                1000.0
+            },
+            t0: None,
+            ttft: Distribution::new(),
+            ttft_chunk: Distribution::new(),
+            ttfb: Distribution::new(),
+            itl: Distribution::new(),
+            tpot: Distribution::new(),
+            e2e: Distribution::new(),
+            out_tokens: Distribution::new(),
+            tps_user: Distribution::new(),
+            ok: 0,
+            failed: 0,
+            aborted: 0,
+            warmup: 0,
+            errors: BTreeMap::new(),
+            sources: BTreeMap::new(),
+            multi_token: false,
+            total_tokens: 0,
+            good: 0,
+            first_start: None,
+            last_finish: None,
+            active: 0,
+            peak_active: 0,
+            max_lag: 0.0,
+            buckets: Vec::new(),
+        }
+    }
+
+    /// Sets the series origin (the moment Run started); defaults to the first launch.
+    pub fn set_origin(&mut self, t: f64) {
+        self.t0 = Some(t);
+    }
+
+    fn bucket(&mut self, t: f64) -> Option<&mut Bucket> {
+        let t0 = *self.t0.get_or_insert(t);
+        let idx = ((t - t0).max(0.0) / self.bucket_ms) as usize;
+        if idx >= MAX_BUCKETS {
+            return None;
+        }
+        while self.buckets.len() <= idx {
+            let t_ms = self.buckets.len() as f64 * self.bucket_ms;
+            let active = self.active;
+            self.buckets.push(Bucket {
+                t_ms,
+                active_max: active,
+                ..Bucket::default()
+            });
+        }
+        self.buckets.get_mut(idx)
+    }
+
+    /// A request was launched at `t` (warm-ups included: they load the server too).
+    pub fn on_launch(&mut self, t: f64) {
+        self.active += 1;
+        self.peak_active = self.peak_active.max(self.active);
+        let active = self.active;
+        if let Some(b) = self.bucket(t) {
+            b.launched += 1;
+            b.active_max = b.active_max.max(active);
+        }
+    }
+
+    /// `token_chunks` token-carrying chunks arrived at `t` (from [`crate::tracker::Progress`]).
+    pub fn on_tokens(&mut self, t: f64, token_chunks: u32) {
+        let per_s = 1000.0 / self.bucket_ms;
+        if let Some(b) = self.bucket(t) {
+            b.tokens_per_s += f64::from(token_chunks) * per_s;
+        }
+    }
+
+    /// A request settled: updates the series and, unless it is a warm-up, the statistics.
+    pub fn add(&mut self, r: &RequestRecord) {
+        self.active = self.active.saturating_sub(1);
+        let t_end = r.t_end.or(r.t_finish()).unwrap_or(r.t_start);
+        if let Some(b) = self.bucket(t_end) {
+            b.finished += 1;
+        }
+        if r.warmup {
+            self.warmup += 1;
+            return;
+        }
+        self.max_lag = self.max_lag.max(r.launch_lag());
+        self.first_start = Some(self.first_start.map_or(r.t_start, |t| t.min(r.t_start)));
+        let finish = r.t_finish().unwrap_or(t_end);
+        self.last_finish = Some(self.last_finish.map_or(finish, |t| t.max(finish)));
+        let Some(m) = r.metrics() else {
+            if r.error == Some(ErrorKind::Aborted) {
+                self.aborted += 1;
+                return;
+            }
+            self.failed += 1;
+            let label = r
+                .error
+                .as_ref()
+                .map_or_else(|| "unfinished".to_owned(), |e| e.label());
+            *self.errors.entry(label).or_default() += 1;
+            return;
+        };
+        self.ok += 1;
+        if let Some(v) = m.ttft_ms {
+            self.ttft.add(v);
+        }
+        if let Some(v) = r.ttft_first_chunk() {
+            self.ttft_chunk.add(v);
+        }
+        if let Some(v) = m.ttfb_ms {
+            self.ttfb.add(v);
+        }
+        for g in r.itl_gaps() {
+            self.itl.add(g);
+        }
+        if let Some(v) = m.tpot_ms {
+            self.tpot.add(v);
+        }
+        if let Some(v) = m.tokens_per_s_user {
+            self.tps_user.add(v);
+        }
+        self.e2e.add(m.e2e_ms);
+        self.out_tokens.add(m.output_tokens as f64);
+        self.total_tokens += m.output_tokens;
+        let src = match m.token_source {
+            TokenSource::Usage => "usage",
+            TokenSource::Chunks => "chunks",
+            TokenSource::Estimate => "estimate",
+        };
+        *self.sources.entry(src.to_owned()).or_default() += 1;
+        self.multi_token |= r.multi_token_chunks();
+        if self.slo.met_by(r) {
+            self.good += 1;
+        }
+    }
+
+    /// The live series (one entry per bucket since the origin).
+    pub fn series(&self) -> &[Bucket] {
+        &self.buckets
+    }
+
+    /// Requests in flight now.
+    pub fn active(&self) -> u64 {
+        self.active
+    }
+
+    /// The ITL distribution, for the histogram chart.
+    pub fn itl(&self) -> &Distribution {
+        &self.itl
+    }
+
+    /// The current summary.
+    pub fn summary(&self) -> Summary {
+        let duration_ms = match (self.first_start, self.last_finish) {
+            (Some(a), Some(b)) => (b - a).max(0.0),
+            _ => 0.0,
+        };
+        let per_s = |n: u64| {
+            if duration_ms > 0.0 {
+                n as f64 * 1000.0 / duration_ms
+            } else {
+                0.0
+            }
+        };
+        let tps_user = self.tps_user.percentiles();
+        Summary {
+            requests_ok: self.ok,
+            requests_failed: self.failed,
+            requests_aborted: self.aborted,
+            warmup_excluded: self.warmup,
+            errors_by_kind: self.errors.clone(),
+            ttft_ms: self.ttft.percentiles(),
+            ttft_first_chunk_ms: self.ttft_chunk.percentiles(),
+            ttfb_ms: self.ttfb.percentiles(),
+            itl_ms: self.itl.percentiles(),
+            tpot_ms: self.tpot.percentiles(),
+            e2e_ms: self.e2e.percentiles(),
+            output_tokens: self.out_tokens.percentiles(),
+            tokens_per_s_user: tps_user,
+            total_output_tokens: self.total_tokens,
+            token_sources: self.sources.clone(),
+            multi_token_chunks: self.multi_token,
+            duration_ms,
+            output_tps_system: per_s(self.total_tokens),
+            output_tps_per_user: tps_user.map_or(0.0, |p| p.mean),
+            requests_per_s: per_s(self.ok),
+            goodput_rps: (!self.slo.is_empty()).then(|| per_s(self.good)),
+            goodput_requests: (!self.slo.is_empty()).then_some(self.good),
+            peak_active: self.peak_active,
+            max_launch_lag_ms: self.max_lag,
+        }
+    }
+}
+
+/// Summaries from a batch of finished records (import, recomputation after the fact).
+pub fn summarize(records: &[RequestRecord], slo: Slo) -> Summary {
+    let mut s = RunStats::new(slo, 1000.0);
+    for r in records {
+        s.on_launch(r.t_start);
+    }
+    for r in records {
+        s.add(r);
+    }
+    s.summary()
+}
+
+/// One row of the sweep table / chart: users (or rate) vs tokens/s per user and in total.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SweepRow {
+    /// Users (closed loop) or requests/s (open loop) of the step.
+    pub x: f64,
+    /// System output tokens/s.
+    pub output_tps_system: f64,
+    /// Mean per-user output tokens/s.
+    pub output_tps_per_user: f64,
+    /// Median TTFT, ms.
+    pub ttft_p50_ms: Option<f64>,
+    /// p99 TTFT, ms.
+    pub ttft_p99_ms: Option<f64>,
+    /// Median TPOT, ms.
+    pub tpot_p50_ms: Option<f64>,
+    /// Median E2E, ms.
+    pub e2e_p50_ms: Option<f64>,
+    /// Successful requests/s.
+    pub requests_per_s: f64,
+    /// Goodput requests/s, if SLOs were set.
+    pub goodput_rps: Option<f64>,
+    /// Failed requests.
+    pub requests_failed: u64,
+}
+
+impl SweepRow {
+    /// The row for step `x` from its summary.
+    pub fn from_summary(x: f64, s: &Summary) -> Self {
+        Self {
+            x,
+            output_tps_system: s.output_tps_system,
+            output_tps_per_user: s.output_tps_per_user,
+            ttft_p50_ms: s.ttft_ms.map(|p| p.p50),
+            ttft_p99_ms: s.ttft_ms.map(|p| p.p99),
+            tpot_p50_ms: s.tpot_ms.map(|p| p.p50),
+            e2e_p50_ms: s.e2e_ms.map(|p| p.p50),
+            requests_per_s: s.requests_per_s,
+            goodput_rps: s.goodput_rps,
+            requests_failed: s.requests_failed,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::openai::Usage;
+    use crate::record::TokenStamp;
+
+    /// A request starting at `t0` with TTFT 50 ms and `n` tokens 10 ms apart.
+    fn req(id: u64, t0: f64, n: usize) -> RequestRecord {
+        let mut r = RequestRecord::new(id, t0);
+        r.t_first_byte = Some(t0 + 40.0);
+        r.tokens = (0..n)
+            .map(|i| TokenStamp {
+                t: t0 + 50.0 + 10.0 * i as f64,
+                chars: 4,
+            })
+            .collect();
+        r.t_first_token = r.tokens.first().map(|s| s.t);
+        let last = r.tokens.last().map_or(t0 + 50.0, |s| s.t);
+        r.t_done = Some(last);
+        r.t_end = Some(last + 1.0);
+        r.usage = Some(Usage {
+            completion_tokens: Some(n as u64),
+            ..Usage::default()
+        });
+        r
+    }
+
+    #[test]
+    fn summary_numbers() {
+        let mut s = RunStats::new(
+            Slo {
+                ttft_ms: Some(60.0),
+                ..Slo::default()
+            },
+            1000.0,
+        );
+        let mut warm = req(0, 0.0, 3);
+        warm.warmup = true;
+        let a = req(1, 0.0, 11); // 50 ms TTFT, E2E 150
+        let b = req(2, 50.0, 11); // ends at 200
+        let mut c = req(3, 60.0, 2);
+        c.fail(ErrorKind::Http(429), "rate");
+        for r in [&warm, &a, &b, &c] {
+            s.on_launch(r.t_start);
+        }
+        assert_eq!(s.active(), 4);
+        for r in [&warm, &a, &b, &c] {
+            s.add(r);
+        }
+        let m = s.summary();
+        assert_eq!(m.requests_ok, 2);
+        assert_eq!(m.requests_failed, 1);
+        assert_eq!(m.warmup_excluded, 1);
+        assert_eq!(m.errors_by_kind.get("http_429"), Some(&1));
+        assert_eq!(m.total_output_tokens, 22);
+        assert_eq!(m.duration_ms, 200.0);
+        assert!((m.output_tps_system - 110.0).abs() < 1e-9);
+        assert!((m.output_tps_per_user - 100.0).abs() < 0.2);
+        assert_eq!(m.tpot_ms.map(|p| p.p50), Some(10.0));
+        assert_eq!(m.ttft_ms.map(|p| p.p50), Some(50.0));
+        assert_eq!(m.itl_ms.map(|p| p.count), Some(20));
+        assert_eq!(m.goodput_requests, Some(2));
+        assert_eq!(m.peak_active, 4);
+        assert_eq!(m.token_sources.get("usage"), Some(&2));
+        assert_eq!(s.active(), 0);
+        let mut d = req(4, 0.0, 2);
+        d.fail(ErrorKind::Aborted, "stop");
+        s.on_launch(0.0);
+        s.add(&d);
+        assert_eq!(s.summary().requests_aborted, 1);
+        assert_eq!(s.summary().requests_failed, 1);
+    }
+
+    proptest::proptest! {
+        /// Percentiles are ordered and inside [min, max]; counts add up.
+        #[test]
+        fn summary_invariants(specs in proptest::collection::vec((0.0f64..10_000.0, 1usize..40, proptest::bool::ANY), 1..30)) {
+            let recs: Vec<RequestRecord> = specs
+                .iter()
+                .enumerate()
+                .map(|(i, (t0, n, bad))| {
+                    let mut r = req(i as u64, *t0, *n);
+                    if *bad {
+                        r.fail(ErrorKind::Dropped, "x");
+                    }
+                    r
+                })
+                .collect();
+            let s = summarize(&recs, Slo::default());
+            proptest::prop_assert_eq!(s.requests_ok + s.requests_failed, recs.len() as u64);
+            for p in [s.ttft_ms, s.e2e_ms, s.itl_ms, s.tpot_ms].into_iter().flatten() {
+                proptest::prop_assert!(p.min <= p.p50 && p.p50 <= p.p90 && p.p90 <= p.p95);
+                proptest::prop_assert!(p.p95 <= p.p99 && p.p99 <= p.max);
+            }
+            proptest::prop_assert!(s.output_tps_system.is_finite() && s.output_tps_system >= 0.0);
+        }
+    }
+
+    #[test]
+    fn series_buckets() {
+        let mut s = RunStats::new(Slo::default(), 100.0);
+        s.set_origin(0.0);
+        s.on_launch(10.0);
+        s.on_tokens(150.0, 5);
+        s.on_tokens(160.0, 5);
+        let series = s.series();
+        assert_eq!(series.len(), 2);
+        assert_eq!(series[1].tokens_per_s, 100.0);
+        assert_eq!(series[1].active_max, 1);
+        s.on_tokens(1e12, 1); // far future: ignored, bounded
+        assert!(s.series().len() <= MAX_BUCKETS);
+    }
+
+    #[test]
+    fn goodput_off_without_slo_and_sweep_row() {
+        let m = summarize(&[req(1, 0.0, 5)], Slo::default());
+        assert_eq!(m.goodput_rps, None);
+        let row = SweepRow::from_summary(4.0, &m);
+        assert_eq!(row.x, 4.0);
+        assert_eq!(row.ttft_p50_ms, Some(50.0));
+    }
+}
