@@ -32,12 +32,12 @@ function rewrite(html) {
   if (!prefix) return html;
   return html
     .toString()
-    .replace(/<base href="\/"/, `<base href="${prefix}/"`)
     .replace(/(href|src)="\/(?!\/)/g, `$1="${prefix}/`)
     .replace(/'\/(inferlab[^']*)'/g, `'${prefix}/$1'`);
 }
 
-createServer(async (req, res) => {
+// Long share links (up to the app's 16 KiB limit and beyond, to test the refusal) must reach the app.
+createServer({ maxHeaderSize: 64 * 1024 }, async (req, res) => {
   let path = decodeURIComponent(new URL(req.url, "http://x").pathname);
   if (prefix) {
     if (!path.startsWith(prefix)) {

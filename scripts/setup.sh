@@ -257,6 +257,7 @@ else
 fi
 ensure_wasm_opt
 ensure_browser
+apt_install brotli bc   # make bench: compressed sizes
 
 # ---- end-to-end test dependencies (Playwright's runner; it drives Debian's Chromium) ----
 ensure_e2e() {

@@ -10,3 +10,10 @@ mod loadtest;
 mod tokenizer;
 
 pub use app::App;
+
+/// Benchmark hook for `make bench`: mean milliseconds of one calculator recompute
+/// (`evaluate` + the GPU table) in this wasm build, over `n` input changes.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn bench_calculator(n: u32) -> f64 {
+    calculator::bench(n)
+}

@@ -105,6 +105,7 @@ test("usable at 375 px wide: no horizontal scroll", async ({ page }) => {
 
 test("keyboard: skip link and navigation are reachable by Tab", async ({ page }) => {
   await page.goto("/calculator");
+  await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
   await page.keyboard.press("Tab");
   await expect(page.getByRole("link", { name: "Skip to content" })).toBeFocused();
   await page.keyboard.press("Tab");

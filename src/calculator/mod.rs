@@ -198,7 +198,22 @@ pub fn CalculatorPage() -> impl IntoView {
                         {move || (s.with(|s| s.model_id == PASTED)).then(|| view! { <PasteConfig source=source /> })}
                         {move || match arch.get() {
                             ArchState::Loading => Some(view! { <p class="status loading" role="status">"Fetching config.json from the Hub…"</p> }.into_any()),
-                            ArchState::Failed(e) => Some(view! { <p class="status error" role="alert" data-testid="model-error">{e}</p> }.into_any()),
+                            ArchState::Failed(e) => {
+                                let id = s.with_untracked(|s| s.model_id.clone());
+                                let fetched = source.fetched_text(&id);
+                                Some(view! {
+                                    <p class="status error" role="alert" data-testid="model-error">
+                                        {e}
+                                        {fetched.map(|text| view! {
+                                            " "
+                                            <button type="button" class="link" on:click=move |_| {
+                                                source.pasted_text.set(text.clone());
+                                                q.update(|s| s.model_id = PASTED.to_string());
+                                            }>"Edit this config.json"</button>
+                                        })}
+                                    </p>
+                                }.into_any())
+                            }
                             ArchState::Ready(_) => None,
                         }}
                     </fieldset>
@@ -218,6 +233,19 @@ pub fn CalculatorPage() -> impl IntoView {
                     <fieldset>
                         <legend>"Hardware & engine"</legend>
                         <SelectField id="gpu" label="GPU" options=gpu_options value=Signal::derive(move || s.with(|s| s.gpu_id.clone())) on_value=Callback::new(move |v: String| q.update(|s| s.gpu_id = v)) />
+                        <p class="muted small gpu-facts" data-testid="gpu-facts">
+                            {move || gpu(&s.with(|s| s.gpu_id.clone())).map(|g| {
+                                let fp8 = if g.fp8_tflops > 0.0 { format!(", {:.0} fp8", g.fp8_tflops) } else { String::new() };
+                                format!(
+                                    "{:.0} GB, {:.2} TB/s, {:.0} bf16{fp8} dense TFLOPS, {} {:.0} GB/s",
+                                    g.memory_bytes as f64 / 1e9,
+                                    g.bandwidth_bytes_per_s / 1e12,
+                                    g.bf16_tflops,
+                                    g.interconnect.name,
+                                    g.interconnect.gb_per_s,
+                                )
+                            })}
+                        </p>
                         <div class="row3">
                             <NumberField id="gpus" label="GPUs" value=num(|s| s.gpus.to_string()) on_value=set_u64(|s, n| s.gpus = n.min(100_000) as u32) step="1" />
                             <NumberField id="tp" label="Tensor parallel" value=num(|s| s.tp.to_string()) on_value=set_u64(|s, n| s.tp = n.min(1024) as u32) step="1" />
@@ -225,6 +253,7 @@ pub fn CalculatorPage() -> impl IntoView {
                         </div>
                         <SelectField id="engine" label="Engine" options=engine_options value=Signal::derive(move || s.with(|s| s.engine.id().to_string())) on_value=Callback::new(move |v: String| if let Ok(e) = v.parse() { q.update(|s| s.engine = e) }) />
                         <NumberField id="util" label="Memory fraction" value=num(|s| s.util.map(|u| u.to_string()).unwrap_or_default()) on_value=set_opt_f64(|s, u| s.util = u, 0.01, 1.0) placeholder="engine default" step="0.01" hint="vLLM gpu_memory_utilization, SGLang mem_fraction_static, TRT-LLM free_gpu_memory_fraction" />
+                        <NumberField id="block" label="KV block size (tokens)" value=num(|s| s.block_size.map(|b| b.to_string()).unwrap_or_default()) on_value=Callback::new(move |v: String| { let v = v.trim().to_owned(); if v.is_empty() { q.update(|s| s.block_size = None) } else if let Ok(n) = v.parse::<u32>() { if (1..=4096).contains(&n) { q.update(|s| s.block_size = Some(n)) } } }) placeholder="engine default" step="1" />
                         <NumberField id="eff" label="Roofline efficiency" value=num(|s| s.efficiency.to_string()) on_value=set_f64(|s, x| s.efficiency = x, 0.01, 1.0) step="0.05" />
                     </fieldset>
                     <fieldset>
@@ -329,4 +358,30 @@ fn PasteConfig(source: ModelSource) -> impl IntoView {
             <input id="config-file" type="file" accept=".json,application/json" data-testid="config-file" on:change=on_file />
         </div>
     }
+}
+
+/// What one input change costs: `evaluate` and the GPU table, `n` times with varying users.
+pub fn bench(n: u32) -> f64 {
+    let Some(perf) = web_sys::window().and_then(|w| w.performance()) else {
+        return f64::NAN;
+    };
+    let Some(m) = inferlab_calc::model("llama-3.1-70b") else {
+        return f64::NAN;
+    };
+    let Some(g) = gpu("h100-sxm") else {
+        return f64::NAN;
+    };
+    let mut s = Scenario {
+        model_id: m.id.into(),
+        gpus: 4,
+        tp: 4,
+        ..Scenario::default()
+    };
+    let t0 = perf.now();
+    for i in 0..n.max(1) {
+        s.users = u64::from(1 + i % 256);
+        std::hint::black_box(evaluate(&s, &m.arch, g));
+        std::hint::black_box(gpu_table(&s, &m.arch));
+    }
+    (perf.now() - t0) / f64::from(n.max(1))
 }

@@ -7,8 +7,7 @@ use leptos::task::spawn_local;
 
 use crate::browser::{hub, storage};
 
-/// The model id that stands for "the config.json pasted on this page" (links cannot carry it).
-pub const PASTED: &str = "custom";
+pub use inferlab_share::calculator::PASTED_MODEL as PASTED;
 
 const TOKEN_KEY: &str = "inferlab.hf-token";
 
@@ -79,6 +78,15 @@ impl ModelSource {
                 this.in_flight.set(None);
             }
         });
+    }
+
+    /// The text fetched for `repo`, if the fetch succeeded (to edit a config with gaps).
+    pub fn fetched_text(&self, repo: &str) -> Option<String> {
+        self.fetched.with(|f| {
+            f.iter()
+                .find(|(r, _)| r == repo)
+                .and_then(|(_, t)| t.clone().ok())
+        })
     }
 
     /// The architecture for `model_id` (reactive).

@@ -24,6 +24,13 @@ fn Stat(
     }
 }
 
+/// Capitalises the first letter: the core writes reasons as clauses.
+fn sentence(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
+}
+
 fn f(x: f64) -> String {
     if x.is_finite() {
         format!("{x}")
@@ -42,7 +49,7 @@ pub fn Results(report: Report) -> impl IntoView {
             <span class="verdict-mark" data-testid="fits" data-value=r.fits.to_string()>
                 {if r.fits { "Fits" } else { "Does not fit" }}
             </span>
-            <span class="verdict-reason" data-testid="fit-reason">{r.fit_reason.clone()}</span>
+            <span class="verdict-reason" data-testid="fit-reason">{sentence(&r.fit_reason)}</span>
         </div>
         <div class="card">
             <h2>"Memory"</h2>

@@ -557,7 +557,7 @@ pub fn evaluate(s: &Scenario, arch: &Architecture, gpu: &Gpu) -> Report {
     let engine = s.engine.label();
     let fit_reason = if fits {
         format!(
-            "fits: needs {} per GPU of the {} {engine} may use on each {} ({} {:.2}); room for {} sequences of {} tokens",
+            "needs {} per GPU of the {} {engine} may use on each {} ({} {:.2}); room for {} sequences of {} tokens",
             gib(total),
             gib(usable),
             gpu.name,

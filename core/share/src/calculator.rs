@@ -6,10 +6,13 @@ use inferlab_calc::{gpu, model, Engine, KvPrecision, Scenario, WeightPrecision};
 
 use crate::{QueryReader, QueryState, QueryWriter};
 
-/// Whether `id` can name a model: a catalog id, or a Hugging Face repo id (`owner/name`)
-/// whose `config.json` the app fetches.
+/// The `model` value meaning "the config.json pasted on the page" (a link cannot carry it).
+pub const PASTED_MODEL: &str = "custom";
+
+/// Whether `id` can name a model: a catalog id, [`PASTED_MODEL`], or a Hugging Face repo id
+/// (`owner/name`) whose `config.json` the app fetches.
 pub fn is_model_ref(id: &str) -> bool {
-    if model(id).is_some() {
+    if model(id).is_some() || id == PASTED_MODEL {
         return true;
     }
     let mut parts = id.split('/');
