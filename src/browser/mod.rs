@@ -2,9 +2,11 @@
 //! or the URL lives here, so components and core stay free of it.
 
 pub mod clipboard;
+pub mod download;
 pub mod hub;
 pub mod query_state;
 pub mod storage;
+pub mod stream;
 
 /// The path the app is hosted under, without a trailing slash (`""` at the root,
 /// `"/inferlab"` on GitHub Pages), read from `<base href>` that Trunk writes.

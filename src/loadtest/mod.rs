@@ -1,17 +1,44 @@
-//! The streaming load tester (issue #5): its URL state is live; the runner is next.
+//! The streaming load tester (issue #5): OpenAI-compatible streaming requests from this tab,
+//! measured with `performance.now()` and summarised live by the pure `inferlab-loadtest`
+//! core. Layout: form (URL state + memory-only settings) → Run / confirm / Stop → summary
+//! table, diagnoses, charts, sweep table, export.
 
-use inferlab_share::loadtest::{Api, LoadMode, LoadTestState};
+mod charts;
+mod controls;
+mod diagnoses;
+mod export;
+mod form;
+mod runner;
+mod settings;
+mod summary_table;
+mod sweep_table;
+
+use inferlab_share::loadtest::LoadTestState;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::app::{CopyLink, QueryNotice};
 use crate::browser::query_state::use_query_state;
+use charts::LiveCharts;
+use controls::RunControls;
+use diagnoses::{Diagnoses, ErrorsByKind};
+use export::ExportButtons;
+use form::RunForm;
+use runner::Runner;
+use settings::LocalSettings;
+use summary_table::SummaryTable;
+use sweep_table::SweepTable;
 
 /// `/loadtest`.
 #[component]
 pub fn LoadTestPage() -> impl IntoView {
     let q = use_query_state::<LoadTestState>();
-    let state = q.state;
+    let local = LocalSettings::new();
+    let runner = Runner::new();
+    // Leaving the page stops the run: nothing keeps hammering a server from a hidden view.
+    on_cleanup(move || runner.stop());
+    let live = runner.live;
+    let busy = Signal::derive(move || runner.busy());
     view! {
         <Title text="Load test · InferLab" />
         <section class="page loadtest">
@@ -23,91 +50,17 @@ pub fn LoadTestPage() -> impl IntoView {
                 <CopyLink />
             </div>
             <QueryNotice problems=q.problems />
-            <div class="card lt-form">
-                <div class="field wide">
-                    <label for="lt-url">"Base URL"</label>
-                    <input
-                        id="lt-url"
-                        type="url"
-                        prop:value=move || state.get().url
-                        on:change=move |ev| {
-                            let v = event_target_value(&ev);
-                            q.update(|s| s.url = v);
-                        }
-                    />
-                </div>
-                <div class="field">
-                    <label for="lt-api">"API"</label>
-                    <select
-                        id="lt-api"
-                        on:change=move |ev| {
-                            let v = event_target_value(&ev);
-                            if let Some((_, a)) = Api::CHOICES.iter().find(|(id, _)| *id == v) {
-                                q.update(|s| s.api = *a);
-                            }
-                        }
-                    >
-                        {Api::CHOICES
-                            .iter()
-                            .map(|(id, a)| {
-                                let a = *a;
-                                view! { <option value=*id selected=move || state.get().api == a>{*id}</option> }
-                            })
-                            .collect_view()}
-                    </select>
-                </div>
-                <div class="field">
-                    <label for="lt-mode">"Load"</label>
-                    <select
-                        id="lt-mode"
-                        on:change=move |ev| {
-                            let v = event_target_value(&ev);
-                            if let Some((_, m)) = LoadMode::CHOICES.iter().find(|(id, _)| *id == v) {
-                                q.update(|s| s.mode = *m);
-                            }
-                        }
-                    >
-                        {LoadMode::CHOICES
-                            .iter()
-                            .map(|(id, m)| {
-                                let m = *m;
-                                view! { <option value=*id selected=move || state.get().mode == m>{*id}</option> }
-                            })
-                            .collect_view()}
-                    </select>
-                </div>
-                <div class="field">
-                    <label for="lt-users">"Concurrent users"</label>
-                    <input
-                        id="lt-users"
-                        type="number"
-                        min="1"
-                        prop:value=move || state.get().users.to_string()
-                        on:change=move |ev| {
-                            if let Ok(v) = event_target_value(&ev).parse() {
-                                q.update(|s| s.users = v);
-                            }
-                        }
-                    />
-                </div>
-                <div class="field">
-                    <label for="lt-max-tokens">"max_tokens"</label>
-                    <input
-                        id="lt-max-tokens"
-                        type="number"
-                        min="1"
-                        prop:value=move || state.get().max_tokens.to_string()
-                        on:change=move |ev| {
-                            if let Ok(v) = event_target_value(&ev).parse() {
-                                q.update(|s| s.max_tokens = v);
-                            }
-                        }
-                    />
-                </div>
-                <p class="muted wide">
-                    "The browser runner (fetch streams, live charts) is being built; a shared link fills this form but never starts a run."
-                </p>
-            </div>
+            <RunForm q=q local=local disabled=busy />
+            <p class="muted small">
+                "A shared link fills this form but never starts a run. The API key stays in this tab's memory: it is not put in the link, exports or storage."
+            </p>
+            <RunControls q=q local=local runner=runner />
+            <Diagnoses list=Signal::derive(move || live.with(|l| l.diagnoses.clone())) />
+            <SummaryTable summary=Signal::derive(move || live.with(|l| l.summary.clone())) />
+            <ErrorsByKind errors=Signal::derive(move || live.with(|l| l.summary.errors_by_kind.clone())) />
+            <ExportButtons runner=runner />
+            <SweepTable rows=Signal::derive(move || live.with(|l| l.sweep.clone())) />
+            <LiveCharts live=live />
         </section>
     }
 }

@@ -1,0 +1,67 @@
+//! Export of the current or last run: JSON (the documented `inferlab.loadtest` schema, config
+//! sanitized so no key leaves memory) and CSV (one row per request).
+
+use inferlab_loadtest::export::records_csv;
+use leptos::prelude::*;
+
+use super::runner::Runner;
+use crate::browser::download::download_text;
+
+/// File-name stamp and ISO time of now.
+fn now_iso() -> String {
+    String::from(js_sys::Date::new_0().to_iso_string())
+}
+
+fn file_stamp(iso: &str) -> String {
+    iso.chars()
+        .take(19)
+        .map(|c| if c == ':' { '-' } else { c })
+        .collect()
+}
+
+/// The export buttons; disabled until some request has settled.
+#[component]
+pub fn ExportButtons(runner: Runner) -> impl IntoView {
+    let msg = RwSignal::new(String::new());
+    let has = move || {
+        runner.live.track();
+        runner.has_results()
+    };
+    let json = move |_| {
+        let created = now_iso();
+        let r = runner
+            .export_doc(&created)
+            .ok_or_else(|| "nothing to export yet".to_owned())
+            .and_then(|d| d.to_json().map_err(|e| e.to_string()))
+            .and_then(|text| {
+                download_text(
+                    &format!("inferlab-loadtest-{}.json", file_stamp(&created)),
+                    "application/json",
+                    &text,
+                )
+                .map_err(|e| e.to_string())
+            });
+        msg.set(r.err().unwrap_or_default());
+    };
+    let csv = move |_| {
+        let created = now_iso();
+        let text = records_csv(&runner.records());
+        let r = download_text(
+            &format!("inferlab-loadtest-{}.csv", file_stamp(&created)),
+            "text/csv",
+            &text,
+        );
+        msg.set(r.err().map(|e| e.to_string()).unwrap_or_default());
+    };
+    view! {
+        <div class="lt-export">
+            <button type="button" data-testid="export-json" on:click=json disabled=move || !has()>
+                "Export JSON"
+            </button>
+            <button type="button" data-testid="export-csv" on:click=csv disabled=move || !has()>
+                "Export CSV"
+            </button>
+            <span class="muted small" role="status">{move || msg.get()}</span>
+        </div>
+    }
+}
