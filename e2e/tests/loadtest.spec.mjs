@@ -1,0 +1,193 @@
+// The load tester against the real test server (tools/testserver): a link never starts a
+// run; Run → confirm measures what the server recorded; failures come with their fix.
+//
+// Needs the server binary: `cargo build --release -p inferlab-testserver` (or a debug build;
+// INFERLAB_TESTSERVER overrides the path).
+import { test, expect } from "@playwright/test";
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { createInterface } from "node:readline";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+function serverBinary() {
+  const candidates = [
+    process.env.INFERLAB_TESTSERVER,
+    path.join(root, "target", "release", "inferlab-testserver"),
+    path.join(root, "target", "debug", "inferlab-testserver"),
+  ].filter(Boolean);
+  const found = candidates.find((p) => existsSync(p));
+  if (!found) {
+    throw new Error(`inferlab-testserver not built; looked in: ${candidates.join(", ")}`);
+  }
+  return found;
+}
+
+/** Starts the test server on a free port; resolves with its base URL (first stdout line). */
+function startServer(args) {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(serverBinary(), ["--port", "0", ...args], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const timer = setTimeout(() => {
+      proc.kill();
+      reject(new Error("the test server printed no URL within 15 s"));
+    }, 15_000);
+    proc.once("error", (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    proc.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the test server exited early (code ${code})`));
+    });
+    const lines = createInterface({ input: proc.stdout });
+    lines.once("line", (line) => {
+      clearTimeout(timer);
+      proc.removeAllListeners("exit");
+      resolve({ url: line.trim().replace(/\/$/, ""), proc });
+    });
+  });
+}
+
+async function serverRecords(url) {
+  const res = await fetch(`${url}/debug/requests`);
+  expect(res.ok).toBe(true);
+  return (await res.json()).requests;
+}
+
+/** Lower median, the value an HDR histogram reports as p50. */
+function lowerMedian(values) {
+  const v = [...values].sort((a, b) => a - b);
+  return v[Math.max(0, Math.ceil(v.length / 2) - 1)];
+}
+
+function watchConsole(page) {
+  const errors = [];
+  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  page.on("pageerror", (e) => errors.push(String(e)));
+  return errors;
+}
+
+async function cellValue(page, id) {
+  return Number(await page.getByTestId(id).getAttribute("data-value"));
+}
+
+test.describe("load tester against the test server", () => {
+  let server;
+  test.beforeAll(async () => {
+    server = await startServer(["--ttft-ms", "50", "--itl-ms", "10"]);
+  });
+  test.afterAll(() => server?.proc.kill());
+
+  test("a link only fills the form; Run → confirm measures the server's truth", async ({ page }) => {
+    test.setTimeout(90_000);
+    const errors = watchConsole(page);
+    await fetch(`${server.url}/debug/reset`, { method: "POST" });
+    await page.goto(
+      `/loadtest?url=${encodeURIComponent(server.url)}&users=2&requests=8&max_tokens=16`,
+    );
+    await expect(page.getByLabel("Base URL")).toHaveValue(server.url);
+    await expect(page.getByLabel("Concurrent users")).toHaveValue("2");
+
+    // The link must not start anything, not even a request.
+    await page.waitForTimeout(1500);
+    expect(await serverRecords(server.url)).toEqual([]);
+    await expect(page.getByTestId("stop")).toHaveCount(0);
+    await expect(page.getByTestId("confirm-run")).toHaveCount(0);
+    await expect(page.getByTestId("requests-ok")).toHaveAttribute("data-value", "0");
+    await expect(page.getByTestId("ttft-p50")).toHaveAttribute("data-value", "");
+
+    // Run asks first, naming the target and the number of requests.
+    await page.getByTestId("run").click();
+    const confirm = page.getByTestId("confirm");
+    await expect(confirm).toBeVisible();
+    await expect(confirm).toContainText(`${server.url}/v1/chat/completions`);
+    await expect(confirm).toContainText("8 requests");
+    const completions = (recs) => recs.filter((r) => r.api === "chat" || r.api === "completions");
+    expect(completions(await serverRecords(server.url))).toHaveLength(0);
+    // Run filled the empty model from /v1/models.
+    await expect(page.getByLabel("Model")).toHaveValue("inferlab-test");
+
+    await page.getByTestId("confirm-run").click();
+    await expect(page.getByTestId("requests-ok")).toHaveAttribute("data-value", "8", { timeout: 30_000 });
+    await expect(page.getByTestId("requests-failed")).toHaveAttribute("data-value", "0");
+    await expect(page.getByTestId("run-status")).toHaveAttribute("data-phase", "finished");
+    await expect(page.getByTestId("run")).toBeVisible();
+
+    // Compare with the server's recorded send times.
+    const recs = (await serverRecords(server.url)).filter((r) => r.api === "chat" && r.stream);
+    expect(recs).toHaveLength(8);
+    for (const r of recs) expect(r.outcome).toBe("completed");
+    const truthTtft = lowerMedian(recs.map((r) => r.token_chunks_ms[0] - r.received_ms));
+    const truthItl = lowerMedian(
+      recs.flatMap((r) => r.token_chunks_ms.slice(1).map((t, i) => t - r.token_chunks_ms[i])),
+    );
+    const ttft = await cellValue(page, "ttft-p50");
+    const itl = await cellValue(page, "itl-p50");
+    const tpot = await cellValue(page, "tpot-p50");
+    const e2e = await cellValue(page, "e2e-p50");
+    console.log(
+      `TTFT p50 browser ${ttft.toFixed(2)} ms vs server ${truthTtft.toFixed(2)} ms; ` +
+        `ITL p50 browser ${itl.toFixed(2)} vs server ${truthItl.toFixed(2)}; TPOT p50 ${tpot.toFixed(2)}; E2E p50 ${e2e.toFixed(2)}`,
+    );
+    // The browser starts its clock before the server receives the request and sees the token
+    // after it was sent, so it can only be later, by transport time (well under a few ms on
+    // loopback). Goal of the issue: max(1 ms, 2 %); allow some noise for a shared CI machine.
+    expect(ttft).toBeGreaterThanOrEqual(truthTtft - 0.5);
+    expect(ttft - truthTtft).toBeLessThanOrEqual(Math.max(3, 0.05 * truthTtft));
+    expect(Math.abs(itl - truthItl)).toBeLessThanOrEqual(Math.max(2, 0.1 * truthItl));
+    for (const id of ["ttft-p90", "ttft-p99", "e2e-p99", "output-tps-system", "output-tps-per-user"]) {
+      expect(await cellValue(page, id)).toBeGreaterThan(0);
+    }
+
+    // Export JSON: the documented schema, every request, no secrets.
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByTestId("export-json").click(),
+    ]);
+    const doc = JSON.parse(readFileSync(await download.path(), "utf8"));
+    expect(doc.schema).toBe("inferlab.loadtest");
+    expect(doc.records).toHaveLength(8);
+    expect(doc.summary.requests_ok).toBe(8);
+    expect(doc.config.api_key).toBeUndefined();
+    expect(errors).toEqual([]);
+  });
+
+  test("Stop aborts a run that would go on, and results stay exportable", async ({ page }) => {
+    test.setTimeout(60_000);
+    await page.goto(
+      `/loadtest?url=${encodeURIComponent(server.url)}&users=2&requests=1000&max_tokens=200&model=m`,
+    );
+    await page.getByTestId("run").click();
+    await page.getByTestId("confirm-run").click();
+    await expect(page.getByTestId("stop")).toBeVisible();
+    await expect.poll(() => cellValue(page, "requests-ok"), { timeout: 20_000 }).toBeGreaterThan(0);
+    await page.getByTestId("stop").click();
+    await expect(page.getByTestId("run-status")).toHaveAttribute("data-phase", "finished", { timeout: 10_000 });
+    expect(await cellValue(page, "requests-failed")).toBe(0);
+    await expect(page.getByTestId("export-json")).toBeEnabled();
+  });
+});
+
+test("a CORS refusal fails every request with the per-engine fix", async ({ page }) => {
+  const refusing = await startServer(["--no-cors"]);
+  try {
+    await page.goto(
+      `/loadtest?url=${encodeURIComponent(refusing.url)}&users=1&requests=2&max_tokens=4&model=m`,
+    );
+    await page.getByTestId("run").click();
+    await page.getByTestId("confirm-run").click();
+    await expect(page.getByTestId("requests-failed")).toHaveAttribute("data-value", "2", { timeout: 20_000 });
+    await expect(page.getByTestId("requests-ok")).toHaveAttribute("data-value", "0");
+    const diag = page.getByTestId("diagnoses");
+    await expect(diag).toContainText("CORS");
+    await expect(diag).toContainText("--allowed-origins");
+    await expect(diag).toContainText("OLLAMA_ORIGINS");
+    await expect(page.getByTestId("errors-by-kind")).toContainText("network");
+  } finally {
+    refusing.proc.kill();
+  }
+});
