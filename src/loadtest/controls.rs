@@ -25,10 +25,14 @@ pub fn RunControls(
         preparing.set(true);
         spawn_local(async move {
             // An empty model is filled from /v1/models (most engines reject "").
-            if q.state.get_untracked().model.trim().is_empty() {
-                fetch_models(q, local).await;
+            let mut state = q.state.get_untracked();
+            if state.model.trim().is_empty() {
+                // Use the id directly: the URL (and so `q.state`) may update a tick later.
+                if let Some(id) = fetch_models(q, local).await {
+                    state.model = id;
+                }
             }
-            match build_spec(&q.state.get_untracked(), &local) {
+            match build_spec(&state, &local) {
                 Ok(spec) => confirm.set(Some(spec)),
                 Err(e) => error.set(Some(e)),
             }
