@@ -47,8 +47,10 @@ run_wasm() {
 }
 
 run_e2e() {
-  log "release build (trunk build --release)"
+  log "release build (trunk build --release) and the test server the load-test e2e tests use"
   trunk build --release
+  cargo build -p inferlab-testserver
+  export INFERLAB_TESTSERVER="$PWD/target/debug/inferlab-testserver"
   log "end-to-end tests (Playwright + Chromium against dist/ on 127.0.0.1)"
   local out; out=$(mktemp)
   (cd e2e && npx playwright test --reporter=list) 2>&1 | tee "$out"
