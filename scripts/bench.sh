@@ -20,8 +20,5 @@ for f in dist/*.wasm dist/*.js; do
 done
 printf 'dist/ total: %s\n' "$(du -sh dist | cut -f1)"
 
-log "calculator: recompute time (native release; wasm figure comes from the browser test)"
-cargo test -p inferlab-calc --release --quiet -- --ignored --nocapture bench_ 2>/dev/null | grep -E 'evaluate|gpu_table|µs|ms' || true
-
 log "calculator: recompute time in wasm (headless Chromium, release)"
 (cd e2e && node bench-calculator.mjs) || echo "(calculator wasm bench unavailable)"

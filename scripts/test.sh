@@ -8,7 +8,7 @@ stage=${1:-all}
 NATIVE_CRATES=(-p inferlab-share -p inferlab-calc -p inferlab-loadtest -p inferlab-tokenize -p inferlab-testserver)
 declare -A COUNT=()
 T0=$SECONDS
-log() { printf '\n==== %s\n' "$*"; }
+log() { printf '\n==== [%4d s] %s\n' "$((SECONDS - T0))" "$*"; }
 sum_passed() { grep -Eo '[0-9]+ passed' | awk '{s+=$1} END {print s+0}'; }
 
 run_lint() {
