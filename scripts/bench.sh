@@ -20,5 +20,5 @@ for f in dist/*.wasm dist/*.js; do
 done
 printf 'dist/ total: %s\n' "$(du -sh dist | cut -f1)"
 
-log "calculator: recompute time in wasm (headless Chromium, release)"
-(cd e2e && node bench-calculator.mjs) || echo "(calculator wasm bench unavailable)"
+log "in the browser (headless Chromium, release build): calculator recompute, tokenizer worker"
+(cd e2e && node bench.mjs) || echo "(browser bench failed)"

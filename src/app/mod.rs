@@ -1,11 +1,13 @@
 //! The app frame: router, top navigation, theme, footer, and the pieces every tool shares.
 
 mod copy_link;
+mod fields;
 mod not_found;
 mod query_notice;
 mod theme;
 
 pub use copy_link::CopyLink;
+pub use fields::{NumberField, SelectField};
 pub use query_notice::QueryNotice;
 
 use leptos::prelude::*;

@@ -1,7 +1,6 @@
 //! The sizing & cost calculator: the form writes the URL, the URL decodes to a `Scenario`,
 //! and every number below is a memo of `inferlab_calc::evaluate`.
 
-mod fields;
 mod format;
 mod gpu_table;
 mod memory_chart;
@@ -14,9 +13,8 @@ use inferlab_calc::{
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::app::{CopyLink, QueryNotice};
+use crate::app::{CopyLink, NumberField, QueryNotice, SelectField};
 use crate::browser::query_state::use_query_state;
-use fields::{NumberField, SelectField};
 use gpu_table::GpuTable;
 use memory_chart::MemoryChart;
 use model_source::{ArchState, ModelSource, PASTED};
@@ -254,6 +252,7 @@ pub fn CalculatorPage() -> impl IntoView {
                         <SelectField id="engine" label="Engine" options=engine_options value=Signal::derive(move || s.with(|s| s.engine.id().to_string())) on_value=Callback::new(move |v: String| if let Ok(e) = v.parse() { q.update(|s| s.engine = e) }) />
                         <NumberField id="util" label="Memory fraction" value=num(|s| s.util.map(|u| u.to_string()).unwrap_or_default()) on_value=set_opt_f64(|s, u| s.util = u, 0.01, 1.0) placeholder="engine default" step="0.01" hint="vLLM gpu_memory_utilization, SGLang mem_fraction_static, TRT-LLM free_gpu_memory_fraction" />
                         <NumberField id="block" label="KV block size (tokens)" value=num(|s| s.block_size.map(|b| b.to_string()).unwrap_or_default()) on_value=Callback::new(move |v: String| { let v = v.trim().to_owned(); if v.is_empty() { q.update(|s| s.block_size = None) } else if let Ok(n) = v.parse::<u32>() { if (1..=4096).contains(&n) { q.update(|s| s.block_size = Some(n)) } } }) placeholder="engine default" step="1" />
+                        <NumberField id="graphs" label="CUDA-graph memory (MiB)" value=num(|s| s.cuda_graph_reserve.map(|b| (b >> 20).to_string()).unwrap_or_default()) on_value=Callback::new(move |v: String| { let v = v.trim().to_owned(); if v.is_empty() { q.update(|s| s.cuda_graph_reserve = None) } else if let Ok(n) = v.parse::<u64>() { if n <= 1024 * 1024 { q.update(|s| s.cuda_graph_reserve = Some(n << 20)) } } }) placeholder="engine default (vLLM/SGLang 512)" step="64" />
                         <NumberField id="eff" label="Roofline efficiency" value=num(|s| s.efficiency.to_string()) on_value=set_f64(|s, x| s.efficiency = x, 0.01, 1.0) step="0.05" />
                     </fieldset>
                     <fieldset>

@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::settings::{LocalSettings, SYNTHETIC};
+use crate::app::SelectField;
 use crate::browser::query_state::QueryStateHandle;
 use crate::browser::stream::get_text;
 
@@ -173,30 +174,26 @@ pub fn RunForm(
                     }
                 />
             </div>
-            <div class="field">
-                <label for="lt-api">"API"</label>
-                <select
-                    id="lt-api"
-                    on:change=move |ev| {
-                        let v = event_target_value(&ev);
-                        if let Some((_, a)) = Api::CHOICES.iter().find(|(id, _)| *id == v) {
-                            q.update(|s| s.api = *a);
-                        }
+            <SelectField
+                id="lt-api"
+                label="API"
+                options=Api::CHOICES
+                    .iter()
+                    .map(|(id, a)| {
+                        let label = match a {
+                            Api::Chat => "chat/completions",
+                            Api::Completions => "completions",
+                        };
+                        (id.to_string(), label.to_string())
+                    })
+                    .collect()
+                value=Signal::derive(move || state.with(|s| s.api.id().to_string()))
+                on_value=Callback::new(move |v: String| {
+                    if let Some((_, a)) = Api::CHOICES.iter().find(|(id, _)| *id == v) {
+                        q.update(|s| s.api = *a);
                     }
-                >
-                    {Api::CHOICES
-                        .iter()
-                        .map(|(id, a)| {
-                            let a = *a;
-                            let label = match a {
-                                Api::Chat => "chat/completions",
-                                Api::Completions => "completions",
-                            };
-                            view! { <option value=*id selected=move || state.get().api == a>{label}</option> }
-                        })
-                        .collect_view()}
-                </select>
-            </div>
+                })
+            />
             <div class="field">
                 <label for="lt-key">"API key"</label>
                 <input
@@ -262,31 +259,27 @@ pub fn RunForm(
                 </select>
             </div>
 
-            <div class="field">
-                <label for="lt-mode">"Load"</label>
-                <select
-                    id="lt-mode"
-                    on:change=move |ev| {
-                        let v = event_target_value(&ev);
-                        if let Some((_, m)) = LoadMode::CHOICES.iter().find(|(id, _)| *id == v) {
-                            q.update(|s| s.mode = *m);
-                        }
+            <SelectField
+                id="lt-mode"
+                label="Load"
+                options=LoadMode::CHOICES
+                    .iter()
+                    .map(|(id, m)| {
+                        let label = match m {
+                            LoadMode::Users => "users (closed loop)",
+                            LoadMode::Rate => "rate (open loop, Poisson)",
+                            LoadMode::Sweep => "sweep users 1, 2, 4 … N",
+                        };
+                        (id.to_string(), label.to_string())
+                    })
+                    .collect()
+                value=Signal::derive(move || state.with(|s| s.mode.id().to_string()))
+                on_value=Callback::new(move |v: String| {
+                    if let Some((_, m)) = LoadMode::CHOICES.iter().find(|(id, _)| *id == v) {
+                        q.update(|s| s.mode = *m);
                     }
-                >
-                    {LoadMode::CHOICES
-                        .iter()
-                        .map(|(id, m)| {
-                            let m = *m;
-                            let label = match m {
-                                LoadMode::Users => "users (closed loop)",
-                                LoadMode::Rate => "rate (open loop, Poisson)",
-                                LoadMode::Sweep => "sweep users 1, 2, 4 … N",
-                            };
-                            view! { <option value=*id selected=move || state.get().mode == m>{label}</option> }
-                        })
-                        .collect_view()}
-                </select>
-            </div>
+                })
+            />
             <UrlNumber
                 q=q
                 id="lt-users"

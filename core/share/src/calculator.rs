@@ -1,6 +1,7 @@
 //! The calculator's link: the calculator's whole input, [`Scenario`], as readable parameters
 //! (`model`, `weights`, `kv`, `ctx`, `users`, `batch_tokens`, `gpu`, `gpus`, `tp`, `pp`,
-//! `engine`, `util`, `price`, `hours`, `per_stream`, plus `input`, `output`, `eff`, `block`).
+//! `engine`, `util`, `price`, `hours`, `per_stream`, plus `input`, `output`, `eff`, `block`,
+//! `graphs` — CUDA-graph memory in MiB).
 
 use inferlab_calc::{gpu, model, Engine, KvPrecision, Scenario, WeightPrecision};
 
@@ -78,6 +79,9 @@ impl QueryState for Scenario {
             per_stream: r.number("per_stream", d.per_stream, 0.01..=100_000.0),
             efficiency: r.number("eff", d.efficiency, 0.01..=1.0),
             block_size: r.optional_number("block", 1..=4096),
+            cuda_graph_reserve: r
+                .optional_number::<u64>("graphs", 0..=1024 * 1024)
+                .map(|mib| mib << 20),
             ..d
         }
     }
@@ -103,5 +107,6 @@ impl QueryState for Scenario {
         w.put_if("per_stream", &self.per_stream, &d.per_stream);
         w.put_if("eff", &self.efficiency, &d.efficiency);
         w.put_opt("block", &self.block_size);
+        w.put_opt("graphs", &self.cuda_graph_reserve.map(|b| b >> 20));
     }
 }

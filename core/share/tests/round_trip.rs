@@ -36,7 +36,11 @@ fn scenario() -> impl Strategy<Value = Scenario> {
             1.0f64..=744.0,
             0.01f64..=100.0,
         ),
-        (0.01f64..=1.0, proptest::option::of(1u32..=256)),
+        (
+            0.01f64..=1.0,
+            proptest::option::of(1u32..=256),
+            proptest::option::of(0u64..=65_536),
+        ),
     )
         .prop_map(
             |(

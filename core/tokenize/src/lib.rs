@@ -9,6 +9,8 @@
 pub mod chat_template;
 pub mod config;
 pub mod engine;
+pub mod protocol;
+pub mod sources;
 pub mod spans;
 pub mod synthetic;
 

@@ -1,4 +1,5 @@
-//! Labelled inputs bound to one field of the calculator's URL state.
+//! Labelled inputs shared by the tools: a number box and a select, each reporting the raw
+//! text so the caller parses it into its URL state.
 
 use leptos::prelude::*;
 
