@@ -48,7 +48,7 @@ fn scenario() -> impl Strategy<Value = Scenario> {
                 (ctx, users, bt, input, output),
                 (g, gpus, tp, pp, engine),
                 (util, price, hours, per),
-                (eff, block),
+                (eff, block, graphs_mib),
             )| Scenario {
                 model_id: m,
                 weights: w,
@@ -69,6 +69,7 @@ fn scenario() -> impl Strategy<Value = Scenario> {
                 per_stream: per,
                 efficiency: eff,
                 block_size: block,
+                cuda_graph_reserve: graphs_mib.map(|m| m << 20),
                 ..Scenario::default()
             },
         )
