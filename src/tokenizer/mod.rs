@@ -142,9 +142,9 @@ pub fn TokenizerPage() -> impl IntoView {
                 </div>
             </div>
             <div class="card tok-result" aria-busy=move || busy().to_string()>
-                {move || busy().then(|| view! { <p class="status loading" role="status">"Tokenizing…"</p> })}
+                {move || (busy() && last.with(Option::is_some)).then(|| view! { <p class="status loading" role="status">"Tokenizing…"</p> })}
                 {move || match last.get() {
-                    None => view! { <p class="muted">"Loading the tokenizer…"</p> }.into_any(),
+                    None => view! { <p class="status loading" role="status">"Loading the tokenizer…"</p> }.into_any(),
                     Some(Err(e)) => view! { <p class="status error" role="alert" data-testid="tokenizer-error">{e}</p> }.into_any(),
                     Some(Ok(v)) => view! { <Tokens view=v mode=Signal::derive(move || state.get().view) /> }.into_any(),
                 }}
