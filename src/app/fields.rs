@@ -56,3 +56,37 @@ pub fn SelectField(
         </div>
     }
 }
+
+/// A select over a fixed list of `(id, value)` choices (the URL ids of an enum), reporting the
+/// chosen value; `label_of` gives friendlier option text than the id.
+#[component]
+pub fn ChoiceField<T>(
+    id: &'static str,
+    label: &'static str,
+    choices: &'static [(&'static str, T)],
+    #[prop(into)] value: Signal<T>,
+    on_value: Callback<T>,
+    #[prop(optional)] label_of: Option<fn(T) -> &'static str>,
+) -> impl IntoView
+where
+    T: Copy + PartialEq + Send + Sync + 'static,
+{
+    let options = choices
+        .iter()
+        .map(|(id, t)| (id.to_string(), label_of.map_or(*id, |f| f(*t)).to_string()))
+        .collect();
+    let current = Signal::derive(move || {
+        let v = value.get();
+        choices
+            .iter()
+            .find(|(_, t)| *t == v)
+            .map(|(id, _)| id.to_string())
+            .unwrap_or_default()
+    });
+    let chosen = Callback::new(move |s: String| {
+        if let Some((_, t)) = choices.iter().find(|(id, _)| *id == s) {
+            on_value.run(*t);
+        }
+    });
+    view! { <SelectField id=id label=label options=options value=current on_value=chosen /> }
+}

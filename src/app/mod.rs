@@ -7,7 +7,7 @@ mod query_notice;
 mod theme;
 
 pub use copy_link::CopyLink;
-pub use fields::{NumberField, SelectField};
+pub use fields::{ChoiceField, NumberField, SelectField};
 pub use query_notice::QueryNotice;
 
 use leptos::prelude::*;

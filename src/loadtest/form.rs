@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::settings::{LocalSettings, SYNTHETIC};
-use crate::app::SelectField;
+use crate::app::ChoiceField;
 use crate::browser::query_state::QueryStateHandle;
 use crate::browser::stream::get_text;
 
@@ -174,25 +174,16 @@ pub fn RunForm(
                     }
                 />
             </div>
-            <SelectField
+            <ChoiceField
                 id="lt-api"
                 label="API"
-                options=Api::CHOICES
-                    .iter()
-                    .map(|(id, a)| {
-                        let label = match a {
-                            Api::Chat => "chat/completions",
-                            Api::Completions => "completions",
-                        };
-                        (id.to_string(), label.to_string())
-                    })
-                    .collect()
-                value=Signal::derive(move || state.with(|s| s.api.id().to_string()))
-                on_value=Callback::new(move |v: String| {
-                    if let Some((_, a)) = Api::CHOICES.iter().find(|(id, _)| *id == v) {
-                        q.update(|s| s.api = *a);
-                    }
-                })
+                choices=&Api::CHOICES
+                label_of=|a| match a {
+                    Api::Chat => "chat/completions",
+                    Api::Completions => "completions",
+                }
+                value=Signal::derive(move || state.with(|s| s.api))
+                on_value=Callback::new(move |a| q.update(|s| s.api = a))
             />
             <div class="field">
                 <label for="lt-key">"API key"</label>
@@ -259,26 +250,17 @@ pub fn RunForm(
                 </select>
             </div>
 
-            <SelectField
+            <ChoiceField
                 id="lt-mode"
                 label="Load"
-                options=LoadMode::CHOICES
-                    .iter()
-                    .map(|(id, m)| {
-                        let label = match m {
-                            LoadMode::Users => "users (closed loop)",
-                            LoadMode::Rate => "rate (open loop, Poisson)",
-                            LoadMode::Sweep => "sweep users 1, 2, 4 … N",
-                        };
-                        (id.to_string(), label.to_string())
-                    })
-                    .collect()
-                value=Signal::derive(move || state.with(|s| s.mode.id().to_string()))
-                on_value=Callback::new(move |v: String| {
-                    if let Some((_, m)) = LoadMode::CHOICES.iter().find(|(id, _)| *id == v) {
-                        q.update(|s| s.mode = *m);
-                    }
-                })
+                choices=&LoadMode::CHOICES
+                label_of=|m| match m {
+                    LoadMode::Users => "users (closed loop)",
+                    LoadMode::Rate => "rate (open loop, Poisson)",
+                    LoadMode::Sweep => "sweep users 1, 2, 4 … N",
+                }
+                value=Signal::derive(move || state.with(|s| s.mode))
+                on_value=Callback::new(move |m| q.update(|s| s.mode = m))
             />
             <UrlNumber
                 q=q

@@ -8,7 +8,7 @@ use inferlab_tokenize::{visible_whitespace, TokenView};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::app::{CopyLink, QueryNotice, SelectField};
+use crate::app::{ChoiceField, CopyLink, QueryNotice};
 use crate::browser::base_path;
 use crate::browser::query_state::use_query_state;
 use crate::browser::tokenizer_worker::{call, ensure_loaded};
@@ -116,16 +116,12 @@ pub fn TokenizerPage() -> impl IntoView {
                         {BUNDLED.iter().map(|(id, label)| view! { <option value=*id>{*label}</option> }).collect_view()}
                     </datalist>
                 </div>
-                <SelectField
+                <ChoiceField
                     id="tok-view"
                     label="View"
-                    options=ViewMode::CHOICES.iter().map(|(id, _)| (id.to_string(), id.to_string())).collect()
-                    value=Signal::derive(move || state.with(|s| s.view.id().to_string()))
-                    on_value=Callback::new(move |v: String| {
-                        if let Some((_, m)) = ViewMode::CHOICES.iter().find(|(id, _)| *id == v) {
-                            q.update(|s| s.view = *m);
-                        }
-                    })
+                    choices=&ViewMode::CHOICES
+                    value=Signal::derive(move || state.with(|s| s.view))
+                    on_value=Callback::new(move |m| q.update(|s| s.view = m))
                 />
                 <div class="field wide">
                     <label for="tok-text">"Text"</label>
