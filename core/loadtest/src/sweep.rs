@@ -66,30 +66,21 @@ fn items(s: &str) -> impl Iterator<Item = (usize, &str)> {
 
 /// Parses `1,2,4,8` (users).
 pub fn parse_u32_list(s: &str) -> Result<Vec<u32>, ListError> {
-    let v = items(s)
-        .map(|(index, item)| {
-            item.parse::<u32>()
-                .ok()
-                .filter(|n| *n > 0)
-                .ok_or_else(|| ListError::BadItem {
-                    index,
-                    item: item.to_owned(),
-                })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    if v.is_empty() {
-        return Err(ListError::Empty);
-    }
-    Ok(v)
+    parse_list(s, |n: &u32| *n > 0)
 }
 
 /// Parses `0.5,1,2` (rates).
 pub fn parse_f64_list(s: &str) -> Result<Vec<f64>, ListError> {
+    parse_list(s, |n: &f64| n.is_finite() && *n > 0.0)
+}
+
+/// A non-empty list of items that parse as `T` and pass `valid`, naming the first bad one.
+fn parse_list<T: std::str::FromStr>(s: &str, valid: fn(&T) -> bool) -> Result<Vec<T>, ListError> {
     let v = items(s)
         .map(|(index, item)| {
-            item.parse::<f64>()
+            item.parse::<T>()
                 .ok()
-                .filter(|n| n.is_finite() && *n > 0.0)
+                .filter(valid)
                 .ok_or_else(|| ListError::BadItem {
                     index,
                     item: item.to_owned(),
