@@ -2,6 +2,10 @@
 // build in dist/, served on 127.0.0.1 the way a static host serves it.
 import { defineConfig } from "@playwright/test";
 
+// E2E_PORT (default 4173) and the next port: set it to run two checkouts' tests side by side.
+const port = Number(process.env.E2E_PORT ?? 4173);
+const prefixed = port + 1;
+
 export default defineConfig({
   testDir: "./tests",
   timeout: 60_000,
@@ -11,7 +15,7 @@ export default defineConfig({
   retries: 0,
   reporter: [["list"]],
   use: {
-    baseURL: "http://127.0.0.1:4173",
+    baseURL: `http://127.0.0.1:${port}`,
     launchOptions: {
       executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
       args: [
@@ -22,7 +26,7 @@ export default defineConfig({
     permissions: ["clipboard-read", "clipboard-write"],
   },
   webServer: [
-    { command: "node serve.mjs --dir ../dist --port 4173", url: "http://127.0.0.1:4173/", reuseExistingServer: false },
-    { command: "node serve.mjs --dir ../dist --port 4174 --prefix /inferlab", url: "http://127.0.0.1:4174/inferlab/", reuseExistingServer: false },
+    { command: `node serve.mjs --dir ../dist --port ${port}`, url: `http://127.0.0.1:${port}/`, reuseExistingServer: false },
+    { command: `node serve.mjs --dir ../dist --port ${prefixed} --prefix /inferlab`, url: `http://127.0.0.1:${prefixed}/inferlab/`, reuseExistingServer: false },
   ],
 });

@@ -1,6 +1,8 @@
 // The app shell: routes, navigation, titles, theme, URL notice, sub-path hosting.
 import { test, expect } from "@playwright/test";
 
+const PREFIXED = `http://127.0.0.1:${Number(process.env.E2E_PORT ?? 4173) + 1}`;
+
 /** Collects console errors and page errors, so a test can insist there are none. */
 function watchConsole(page) {
   const errors = [];
@@ -114,11 +116,11 @@ test("keyboard: skip link and navigation are reachable by Tab", async ({ page })
 
 test("works when hosted under a sub-path", async ({ page }) => {
   const errors = watchConsole(page);
-  await page.goto("http://127.0.0.1:4174/inferlab/tokenizer?view=ids");
+  await page.goto(`${PREFIXED}/inferlab/tokenizer?view=ids`);
   await expect(page).toHaveTitle(/Tokenizer · InferLab/);
   await page.getByRole("link", { name: "Load test" }).click();
-  await expect(page).toHaveURL("http://127.0.0.1:4174/inferlab/loadtest");
-  await page.goto("http://127.0.0.1:4174/inferlab/");
-  await expect(page).toHaveURL("http://127.0.0.1:4174/inferlab/calculator");
+  await expect(page).toHaveURL(`${PREFIXED}/inferlab/loadtest`);
+  await page.goto(`${PREFIXED}/inferlab/`);
+  await expect(page).toHaveURL(`${PREFIXED}/inferlab/calculator`);
   expect(errors).toEqual([]);
 });

@@ -2,6 +2,9 @@
 // Python `tokenizers` reference (core/tokenize/tests/fixtures/expected_ids.json, made by
 // scripts/gen_tokenizer_expected.py) for every bundled tokenizer and every corpus case.
 import { test, expect } from "@playwright/test";
+
+const PORT = Number(process.env.E2E_PORT ?? 4173);
+const ROOT = `http://127.0.0.1:${PORT}`;
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -49,7 +52,7 @@ test("a link with text shows its tokens; decode turns ids back into text", async
 
 test("a tokenizer that does not exist says so and the page keeps working", async ({ page }) => {
   // Tests reach only 127.0.0.1, so use a local URL that 404s rather than the Hub.
-  await page.goto("/tokenizer?tok=http://127.0.0.1:4173/missing/tokenizer.json&text=hello");
+  await page.goto(`/tokenizer?tok=${ROOT}/missing/tokenizer.json&text=hello`);
   await expect(page.getByTestId("tokenizer-error")).toContainText("no tokenizer.json", { timeout: 60_000 });
   await page.getByLabel("Tokenizer (bundled id, Hub repo id or URL)").fill("qwen3");
   await page.getByLabel("Tokenizer (bundled id, Hub repo id or URL)").press("Enter");
@@ -57,7 +60,7 @@ test("a tokenizer that does not exist says so and the page keeps working", async
 });
 
 test("a file that is not a tokenizer gives a clear error", async ({ page }) => {
-  await page.goto("/tokenizer?tok=http://127.0.0.1:4173/public/favicon.svg&text=hello");
+  await page.goto(`/tokenizer?tok=${ROOT}/public/favicon.svg&text=hello`);
   await expect(page.getByTestId("tokenizer-error")).toBeVisible({ timeout: 60_000 });
   await expect(page.getByTestId("tokenizer-error")).toContainText(/JSON|tokenizer/);
 });
