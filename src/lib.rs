@@ -43,3 +43,14 @@ pub async fn bench_tokenizer(tok: String, text: String) -> Result<Vec<f64>, wasm
         Err(e) => Err(e.into()),
     }
 }
+
+/// Test hook: makes the tokenizer worker panic, and returns what a waiting caller is told.
+/// The Playwright test then checks that the next request restarts the worker.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub async fn debug_crash_tokenizer_worker() -> String {
+    use inferlab_tokenize::protocol::Command;
+    match browser::tokenizer_worker::call(Command::Crash).await {
+        Ok(_) => "the worker did not crash".into(),
+        Err(e) => e,
+    }
+}

@@ -2,12 +2,14 @@
 
 mod copy_link;
 mod fields;
+mod hub_token;
 mod not_found;
 mod query_notice;
 mod theme;
 
 pub use copy_link::CopyLink;
 pub use fields::{ChoiceField, NumberField, SelectField};
+pub use hub_token::{HubToken, HubTokenField};
 pub use query_notice::QueryNotice;
 
 use leptos::prelude::*;

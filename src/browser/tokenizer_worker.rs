@@ -7,7 +7,9 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 
 use futures_channel::oneshot;
-use inferlab_tokenize::protocol::{Command, Payload, Reply, Request, READY};
+use inferlab_tokenize::protocol::{
+    Command, FromWorker, LoadedInfo, Payload, Request, CRASHED, READY,
+};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{MessageEvent, Worker};
@@ -20,21 +22,29 @@ struct Live {
     ready: bool,
     queue: Vec<String>,
     pending: HashMap<u64, oneshot::Sender<Result<Payload, String>>>,
+    progress: HashMap<u64, ProgressFn>,
     _on_message: Closure<dyn Fn(MessageEvent)>,
     _on_error: Closure<dyn Fn(web_sys::Event)>,
 }
 
+/// Told `(bytes received, total if known)` while a `Load` downloads.
+pub type ProgressFn = Box<dyn Fn(u64, Option<u64>)>;
+
 thread_local! {
     static LIVE: RefCell<Option<Live>> = const { RefCell::new(None) };
     static NEXT_ID: Cell<u64> = const { Cell::new(1) };
-    /// Tokenizers the live worker holds (forgotten when it crashes).
-    static LOADED: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+    /// Tokenizers the live worker holds, by key (forgotten when it crashes).
+    static LOADED: RefCell<HashMap<String, LoadedInfo>> = RefCell::new(HashMap::new());
 }
 
 fn on_message(ev: MessageEvent) {
     let Some(text) = ev.data().as_string() else {
         return;
     };
+    if text == CRASHED {
+        on_crash();
+        return;
+    }
     LIVE.with(|live| {
         let mut live = live.borrow_mut();
         let Some(live) = live.as_mut() else { return };
@@ -45,10 +55,19 @@ fn on_message(ev: MessageEvent) {
             }
             return;
         }
-        if let Ok(reply) = serde_json::from_str::<Reply>(&text) {
-            if let Some(tx) = live.pending.remove(&reply.id) {
-                let _ = tx.send(reply.result);
+        match serde_json::from_str::<FromWorker>(&text) {
+            Ok(FromWorker::Reply(reply)) => {
+                live.progress.remove(&reply.id);
+                if let Some(tx) = live.pending.remove(&reply.id) {
+                    let _ = tx.send(reply.result);
+                }
             }
+            Ok(FromWorker::Progress(p)) => {
+                if let Some(f) = live.progress.get(&p.id) {
+                    f(p.loaded, p.total);
+                }
+            }
+            Err(_) => {}
         }
     });
 }
@@ -80,6 +99,7 @@ fn spawn() -> Result<Live, String> {
         ready: false,
         queue: Vec::new(),
         pending: HashMap::new(),
+        progress: HashMap::new(),
         _on_message: on_message,
         _on_error: on_error,
     })
@@ -87,6 +107,14 @@ fn spawn() -> Result<Live, String> {
 
 /// Sends `command` to the worker (starting it if needed) and waits for its reply.
 pub async fn call(command: Command) -> Result<Payload, String> {
+    call_with_progress(command, None).await
+}
+
+/// [`call`], with `progress` told about a download's bytes as they arrive.
+pub async fn call_with_progress(
+    command: Command,
+    progress: Option<ProgressFn>,
+) -> Result<Payload, String> {
     let id = NEXT_ID.with(|n| {
         let id = n.get();
         n.set(id + 1);
@@ -103,6 +131,9 @@ pub async fn call(command: Command) -> Result<Payload, String> {
             return Err("no worker".into());
         };
         live.pending.insert(id, tx);
+        if let Some(p) = progress {
+            live.progress.insert(id, p);
+        }
         if live.ready {
             let _ = live.worker.post_message(&JsValue::from_str(&json));
         } else {
@@ -114,17 +145,71 @@ pub async fn call(command: Command) -> Result<Payload, String> {
         .unwrap_or_else(|_| Err("the tokenizer worker went away".into()))
 }
 
-/// Makes sure the worker holds tokenizer `key` from `url`; returns a message if it cannot.
+/// Where a tokenizer comes from, for [`ensure_loaded`].
+pub enum Source {
+    /// Fetched from `url`; `token` is sent only to the Hub; `cache` keeps the files in Cache
+    /// Storage (remote sources: the bundled ones are ordinary static files).
+    Url {
+        url: String,
+        token: Option<String>,
+        cache: bool,
+    },
+    /// The text of a file the user picked, with its config if they picked one too.
+    Text {
+        json: String,
+        config: Option<String>,
+    },
+}
+
+/// What the worker reports about tokenizer `key`, if it holds it.
+pub fn loaded(key: &str) -> Option<LoadedInfo> {
+    LOADED.with(|l| l.borrow().get(key).cloned())
+}
+
+/// Makes sure the worker holds tokenizer `key` from `url` (no token, no Cache Storage): the
+/// short form other tools use for bundled tokenizers.
 pub async fn ensure_loaded(key: &str, url: &str) -> Result<(), String> {
-    if LOADED.with(|l| l.borrow().iter().any(|k| k == key)) {
-        return Ok(());
-    }
-    call(Command::Load {
-        key: key.to_owned(),
+    let source = Source::Url {
         url: url.to_owned(),
         token: None,
-    })
-    .await?;
-    LOADED.with(|l| l.borrow_mut().push(key.to_owned()));
-    Ok(())
+        cache: false,
+    };
+    load(key, source, None).await.map(|_| ())
+}
+
+/// Makes sure the worker holds tokenizer `key`, loading it from `source` if not; returns
+/// what the worker reported, or a message for the user.
+pub async fn load(
+    key: &str,
+    source: Source,
+    progress: Option<ProgressFn>,
+) -> Result<LoadedInfo, String> {
+    if let Some(info) = loaded(key) {
+        return Ok(info);
+    }
+    let command = match source {
+        Source::Url { url, token, cache } => Command::Load {
+            key: key.to_owned(),
+            url,
+            token,
+            cache,
+        },
+        Source::Text { json, config } => Command::LoadText {
+            key: key.to_owned(),
+            json,
+            config,
+        },
+    };
+    match call_with_progress(command, progress).await? {
+        Payload::Loaded { info } => {
+            LOADED.with(|l| l.borrow_mut().insert(key.to_owned(), info.clone()));
+            Ok(info)
+        }
+        _ => Err("unexpected reply from the tokenizer worker".into()),
+    }
+}
+
+/// Forgets a tokenizer the page replaced (a new file under the same key).
+pub fn forget(key: &str) {
+    LOADED.with(|l| l.borrow_mut().remove(key));
 }

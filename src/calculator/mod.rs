@@ -13,7 +13,7 @@ use inferlab_calc::{
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::app::{CopyLink, NumberField, QueryNotice, SelectField};
+use crate::app::{CopyLink, HubTokenField, NumberField, QueryNotice, SelectField};
 use crate::browser::query_state::use_query_state;
 use gpu_table::GpuTable;
 use memory_chart::MemoryChart;
@@ -167,31 +167,7 @@ pub fn CalculatorPage() -> impl IntoView {
                                     "Load"
                                 </button>
                             </div>
-                            <details class="token">
-                                <summary>"Hub token (gated repos)"</summary>
-                                <label for="hf-token">"Token (kept in this tab's memory only)"</label>
-                                <input
-                                    id="hf-token"
-                                    type="password"
-                                    autocomplete="off"
-                                    prop:value=move || source.token.get()
-                                    on:input=move |ev| {
-                                        source.token.set(event_target_value(&ev));
-                                        source.persist_token();
-                                    }
-                                />
-                                <label class="check">
-                                    <input
-                                        type="checkbox"
-                                        prop:checked=move || source.remember.get()
-                                        on:change=move |ev| {
-                                            source.remember.set(event_target_checked(&ev));
-                                            source.persist_token();
-                                        }
-                                    />
-                                    " remember on this device"
-                                </label>
-                            </details>
+                            <HubTokenField hub=source.hub id="hf-token" />
                         </div>
                         {move || (s.with(|s| s.model_id == PASTED)).then(|| view! { <PasteConfig source=source /> })}
                         {move || match arch.get() {

@@ -5,11 +5,10 @@ use inferlab_calc::{model, Architecture, ConfigError};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::browser::{hub, storage};
+use crate::app::HubToken;
+use crate::browser::hub;
 
 pub use inferlab_share::calculator::PASTED_MODEL as PASTED;
-
-const TOKEN_KEY: &str = "inferlab.hf-token";
 
 /// The architecture to size, or why there is none yet.
 #[derive(Clone, PartialEq)]
@@ -24,9 +23,8 @@ pub enum ArchState {
 pub struct ModelSource {
     /// Text of the pasted/uploaded config.json (kept even when invalid, so nothing is lost).
     pub pasted_text: RwSignal<String>,
-    /// Hub token: memory only unless `remember` is ticked.
-    pub token: RwSignal<String>,
-    pub remember: RwSignal<bool>,
+    /// Hub token: memory only unless "remember" is ticked.
+    pub hub: HubToken,
     /// Fetched Hub configs by repo id (text), so a switch back is instant.
     fetched: RwSignal<Vec<(String, Result<String, String>)>>,
     in_flight: RwSignal<Option<String>>,
@@ -34,22 +32,11 @@ pub struct ModelSource {
 
 impl ModelSource {
     pub fn new() -> Self {
-        let stored = storage::get(TOKEN_KEY);
         Self {
             pasted_text: RwSignal::new(String::new()),
-            remember: RwSignal::new(stored.is_some()),
-            token: RwSignal::new(stored.unwrap_or_default()),
+            hub: HubToken::new(),
             fetched: RwSignal::new(Vec::new()),
             in_flight: RwSignal::new(None),
-        }
-    }
-
-    /// Stores or forgets the token according to `remember`.
-    pub fn persist_token(&self) {
-        if self.remember.get_untracked() {
-            storage::set(TOKEN_KEY, &self.token.get_untracked());
-        } else {
-            storage::remove(TOKEN_KEY);
         }
     }
 
@@ -65,7 +52,7 @@ impl ModelSource {
         }
         let this = *self;
         this.in_flight.set(Some(repo.clone()));
-        let token = this.token.get_untracked();
+        let token = this.hub.get().unwrap_or_default();
         spawn_local(async move {
             let result = hub::fetch_text(&repo, "config.json", Some(&token))
                 .await

@@ -1,38 +1,67 @@
 //! The tokenizer tool: exact ids from Hugging Face `tokenizer.json` files, computed by the
-//! `tokenizers` crate in a Web Worker; tokens shown as valid-UTF-8 spans with ids on hover.
+//! `tokenizers` crate in a Web Worker. Parts: source (bundled / Hub / URL / file), token view,
+//! compare, chat template, decode.
 
-use inferlab_share::tokenizer::{TokenView as ViewMode, TokenizerState};
-use inferlab_tokenize::protocol::{Command, Payload};
-use inferlab_tokenize::sources::{tokenizer_url, BUNDLED};
-use inferlab_tokenize::{visible_whitespace, TokenView};
+mod chat;
+mod compare;
+mod source;
+mod token_view;
+
+use inferlab_share::tokenizer::{text_param, TokenView as ViewMode, TokenizerState};
+use inferlab_tokenize::protocol::{Command, LoadedInfo, Payload};
+use inferlab_tokenize::sources::BUNDLED;
+use inferlab_tokenize::TokenView;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::app::{ChoiceField, CopyLink, QueryNotice};
-use crate::browser::base_path;
+use crate::app::{ChoiceField, CopyLink, HubTokenField, QueryNotice};
 use crate::browser::query_state::use_query_state;
-use crate::browser::tokenizer_worker::{call, ensure_loaded};
+use crate::browser::tokenizer_worker::call;
+use chat::ChatPanel;
+use compare::Compare;
+use source::{DownloadBar, FilePicker, Sources};
+use token_view::{Tokens, MAX_SHOWN};
 
-/// Texts longer than this stay out of the link (it would grow past what links carry well).
-const MAX_TEXT_IN_LINK: usize = 4096;
-/// Tokens drawn at most (counts always cover the whole text).
-const MAX_SHOWN: usize = 20_000;
+/// A text tokenized by tokenizer `tok`.
+#[derive(Clone)]
+struct Tokenized {
+    tok: String,
+    info: LoadedInfo,
+    view: TokenView,
+}
 
-async fn tokenize(tok: String, text: String) -> Result<TokenView, String> {
-    let url = tokenizer_url(&tok, &base_path()).ok_or_else(|| {
-        format!("“{tok}” is not a bundled tokenizer, a Hub repo id (owner/name) or an http(s) URL")
-    })?;
-    ensure_loaded(&tok, &url).await?;
+async fn tokenize(sources: Sources, tok: String, text: String) -> Result<Tokenized, String> {
+    let info = sources.load(tok.clone()).await?;
     match call(Command::View {
-        key: tok,
+        key: tok.clone(),
         text,
         max_tokens: Some(MAX_SHOWN),
     })
     .await?
     {
-        Payload::View { view } => Ok(view),
+        Payload::View { view } => Ok(Tokenized { tok, info, view }),
         _ => Err("unexpected reply from the tokenizer worker".into()),
     }
+}
+
+/// "Qwen3 · 151,669 tokens in the vocabulary · 11.4 MB · loaded in 950 ms (from the cache)".
+fn describe(info: &LoadedInfo) -> String {
+    format!(
+        "{} tokens in the vocabulary · tokenizer.json {:.1} MB · loaded in {:.0} ms{}{}",
+        info.vocab_size,
+        info.bytes as f64 / 1e6,
+        info.load_ms,
+        if info.from_cache {
+            " from this browser's cache"
+        } else {
+            ""
+        },
+        if info.has_config {
+            ""
+        } else {
+            " · no tokenizer_config.json (no chat template)"
+        },
+    )
 }
 
 /// `/tokenizer`.
@@ -40,27 +69,44 @@ async fn tokenize(tok: String, text: String) -> Result<TokenView, String> {
 pub fn TokenizerPage() -> impl IntoView {
     let q = use_query_state::<TokenizerState>();
     let state = q.state;
-    // The text lives here while typing; the link carries it while it is short.
+    let sources = Sources::new();
+    let file_error = RwSignal::new(None::<String>);
+    // The text lives here while typing; the link carries it (packed when long) while it fits.
     let text = RwSignal::new(state.get_untracked().text);
-    let tok = Memo::new(move |_| state.with(|s| s.tok.clone()));
-    let result = LocalResource::new(move || tokenize(tok.get(), text.get()));
+    let in_link = Memo::new(move |_| text.with(|t| text_param(t).is_some()));
+    let linked_tok = Memo::new(move |_| state.with(|s| s.tok.clone()));
+    // A picked file wins over the link's tokenizer until the user names another one.
+    let tok = Memo::new(move |_| {
+        sources
+            .file
+            .with(|f| f.as_ref().map(|f| f.key.clone()))
+            .unwrap_or_else(|| linked_tok.get())
+    });
+    let result = LocalResource::new(move || tokenize(sources, tok.get(), text.get()));
     // Keep showing the last result while the next one is computed (no flicker per keystroke).
-    let last = RwSignal::new(None::<Result<TokenView, String>>);
+    let last = RwSignal::new(None::<Result<Tokenized, String>>);
     Effect::new(move |_| {
         if let Some(r) = result.get() {
             last.set(Some(r));
         }
     });
+    let info = Signal::derive(move || {
+        last.with(|l| match l {
+            Some(Ok(t)) => Some(t.info.clone()),
+            _ => None,
+        })
+    });
+    let base = Signal::derive(move || {
+        last.with(|l| match l {
+            Some(Ok(t)) => Some(t.view.counts.tokens),
+            _ => None,
+        })
+    });
     let busy = move || result.get().is_none();
     let on_text = move |v: String| {
+        let fits = text_param(&v).is_some();
         text.set(v.clone());
-        q.update(|s| {
-            s.text = if v.len() <= MAX_TEXT_IN_LINK {
-                v
-            } else {
-                String::new()
-            }
-        });
+        q.update(|s| s.text = if fits { v } else { String::new() });
     };
     let decode_input = RwSignal::new(String::new());
     let decoded = LocalResource::new(move || {
@@ -83,6 +129,7 @@ pub fn TokenizerPage() -> impl IntoView {
             }
         }
     });
+    let cmp_text = move || state.with(|s| s.cmp.join(", "));
 
     view! {
         <Title text="Tokenizer · InferLab" />
@@ -104,10 +151,11 @@ pub fn TokenizerPage() -> impl IntoView {
                         id="tok-id"
                         type="text"
                         list="tok-bundled"
-                        prop:value=move || tok.get()
+                        prop:value=move || linked_tok.get()
                         on:change=move |ev| {
                             let v = event_target_value(&ev).trim().to_owned();
                             if !v.is_empty() {
+                                sources.file.set(None);
                                 q.update(|s| s.tok = v);
                             }
                         }
@@ -115,6 +163,7 @@ pub fn TokenizerPage() -> impl IntoView {
                     <datalist id="tok-bundled">
                         {BUNDLED.iter().map(|(id, label)| view! { <option value=*id>{*label}</option> }).collect_view()}
                     </datalist>
+                    <HubTokenField hub=sources.hub id="tok-hf-token" />
                 </div>
                 <ChoiceField
                     id="tok-view"
@@ -123,6 +172,32 @@ pub fn TokenizerPage() -> impl IntoView {
                     value=Signal::derive(move || state.with(|s| s.view))
                     on_value=Callback::new(move |m| q.update(|s| s.view = m))
                 />
+                <FilePicker sources=sources error=file_error />
+                <div class="field">
+                    <label for="tok-cmp">"Compare with (comma-separated)"</label>
+                    <input
+                        id="tok-cmp"
+                        type="text"
+                        list="tok-bundled"
+                        placeholder="e.g. gpt-4o, deepseek-v3"
+                        prop:value=cmp_text
+                        on:change=move |ev| {
+                            let list: Vec<String> = event_target_value(&ev)
+                                .split(',')
+                                .map(|s| s.trim().to_owned())
+                                .filter(|s| !s.is_empty())
+                                .collect();
+                            q.update(|s| s.cmp = list);
+                        }
+                    />
+                </div>
+                {move || file_error.get().map(|e| view! { <p class="status error wide" role="alert" data-testid="file-error">{e}</p> })}
+                {move || sources.file.get().map(|f| view! {
+                    <p class="muted small wide" data-testid="file-note">
+                        {format!("Using the local file {} (it stays in this tab: a link shares the tokenizer named above). ", f.name)}
+                        <button class="link" on:click=move |_| sources.file.set(None)>"Use the named tokenizer"</button>
+                    </p>
+                })}
                 <div class="field wide">
                     <label for="tok-text">"Text"</label>
                     <textarea
@@ -132,19 +207,32 @@ pub fn TokenizerPage() -> impl IntoView {
                         prop:value=move || text.get()
                         on:input=move |ev| on_text(event_target_value(&ev))
                     ></textarea>
-                    {move || (text.with(|t| t.len()) > MAX_TEXT_IN_LINK).then(|| view! {
-                        <p class="muted small">"This text is too long for a link: Copy link shares the tokenizer and view only."</p>
+                    {move || (!in_link.get()).then(|| view! {
+                        <p class="muted small" data-testid="text-not-in-link">"This text is too long for a link (16 KiB, compressed): Copy link shares the tokenizer and view only."</p>
                     })}
+                    <p class="muted small">"Line breaks typed or pasted here arrive as LF (browsers normalise CR and CRLF in text boxes); a link's text keeps CR bytes exactly."</p>
                 </div>
             </div>
             <div class="card tok-result" aria-busy=move || busy().to_string()>
+                <DownloadBar sources=sources />
                 {move || (busy() && last.with(Option::is_some)).then(|| view! { <p class="status loading" role="status">"Tokenizing…"</p> })}
                 {move || match last.get() {
                     None => view! { <p class="status loading" role="status">"Loading the tokenizer…"</p> }.into_any(),
                     Some(Err(e)) => view! { <p class="status error" role="alert" data-testid="tokenizer-error">{e}</p> }.into_any(),
-                    Some(Ok(v)) => view! { <Tokens view=v mode=Signal::derive(move || state.get().view) /> }.into_any(),
+                    Some(Ok(t)) => view! {
+                        <p class="muted small" data-testid="tokenizer-info" data-cached=t.info.from_cache.to_string()>{describe(&t.info)}</p>
+                        <Tokens view=t.view mode=Signal::derive(move || state.get().view) tokenizer=t.tok />
+                    }.into_any(),
                 }}
             </div>
+            <Compare
+                sources=sources
+                primary=tok.into()
+                base=base
+                cmp=Signal::derive(move || state.with(|s| s.cmp.clone()))
+                text=text.into()
+            />
+            <ChatPanel sources=sources key=tok.into() info=info />
             <div class="card tok-decode">
                 <h2>"Decode ids"</h2>
                 <label for="tok-ids">"Token ids"</label>
@@ -158,61 +246,5 @@ pub fn TokenizerPage() -> impl IntoView {
                 </pre>
             </div>
         </section>
-    }
-}
-
-/// Counts and the token view of one result.
-#[component]
-fn Tokens(view: TokenView, mode: Signal<ViewMode>) -> impl IntoView {
-    let c = view.counts;
-    let ids: Vec<u32> = view.tokens.iter().map(|t| t.id).collect();
-    let ids_json = serde_json::to_string(&ids).unwrap_or_default();
-    let ids_text = ids
-        .iter()
-        .map(u32::to_string)
-        .collect::<Vec<_>>()
-        .join(", ");
-    let spans = view
-        .spans
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let toks = view
-                .tokens
-                .get(s.first_token..s.first_token + s.token_count)
-                .unwrap_or_default();
-            let title = toks
-                .iter()
-                .map(|t| format!("id {} · {:?} · bytes {:02X?}", t.id, t.piece, t.bytes))
-                .collect::<Vec<_>>()
-                .join("\n");
-            let class = format!("tok c{}{}", i % 8, if s.special { " special" } else { "" });
-            view! { <span class=class title=title>{visible_whitespace(&s.text)}</span> }
-        })
-        .collect_view();
-    view! {
-        <div class="tok-counts">
-            <div class="stat">
-                <div class="stat-label">"Tokens"</div>
-                <div class="stat-value" data-testid="token-count" data-value=c.tokens.to_string()>{c.tokens}</div>
-            </div>
-            <div class="stat">
-                <div class="stat-label">"Characters"</div>
-                <div class="stat-value">{c.chars}</div>
-            </div>
-            <div class="stat">
-                <div class="stat-label">"Bytes (UTF-8)"</div>
-                <div class="stat-value">{c.bytes}</div>
-            </div>
-            <div class="stat">
-                <div class="stat-label">"Characters per token"</div>
-                <div class="stat-value">{format!("{:.2}", c.chars_per_token)}</div>
-            </div>
-        </div>
-        {view.truncated.then(|| view! { <p class="muted small">{format!("Showing the first {MAX_SHOWN} tokens; the counts cover the whole text.")}</p> })}
-        <div class="tok-text" class:hidden=move || mode.get() == ViewMode::Ids>{spans}</div>
-        <div class="tok-ids mono" data-testid="token-ids" data-value=ids_json class:hidden=move || mode.get() == ViewMode::Text>
-            {ids_text}
-        </div>
     }
 }

@@ -9,6 +9,7 @@
 pub mod calculator;
 mod codec;
 pub mod loadtest;
+pub mod packed_text;
 mod state;
 pub mod tokenizer;
 

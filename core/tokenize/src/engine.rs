@@ -11,6 +11,7 @@ use serde_json::Value;
 use thiserror::Error;
 use tokenizers::Tokenizer;
 
+use crate::chat_template::{ChatMessage, RenderOptions, TemplateError};
 use crate::config::TokenizerConfig;
 use crate::spans::{self, PieceEncoding, TokenView};
 
@@ -102,6 +103,12 @@ impl Counts {
     }
 }
 
+/// How many percent more (positive) or fewer tokens `n` is than `base`; `None` when `base`
+/// is 0 (compare view: "+12.5 %" means this tokenizer needs 12.5 % more tokens).
+pub fn percent_difference(n: usize, base: usize) -> Option<f64> {
+    (base > 0).then(|| (n as f64 - base as f64) / base as f64 * 100.0)
+}
+
 /// The ids of an encoded text with their byte offsets into the input.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Encoded {
@@ -110,6 +117,31 @@ pub struct Encoded {
     /// `[start, end)` byte offsets into the input for each id (as the `tokenizers` library
     /// reports them; special tokens added by the post-processor get `(0, 0)`).
     pub offsets: Vec<(usize, usize)>,
+}
+
+/// A chat conversation rendered by the template and encoded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChatPrompt {
+    /// The prompt text the model sees.
+    pub rendered: String,
+    /// Its counts.
+    pub counts: Counts,
+    /// Its ids.
+    pub ids: Vec<u32>,
+}
+
+/// Why a chat prompt could not be made.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum ChatError {
+    /// Neither the config nor the user gave a template.
+    #[error("this tokenizer has no chat_template (no tokenizer_config.json beside it, or none in it): paste one")]
+    NoTemplate,
+    /// The template failed to compile or render.
+    #[error("the chat template failed: {0}")]
+    Template(#[from] TemplateError),
+    /// Encoding the rendered prompt failed.
+    #[error(transparent)]
+    Engine(#[from] EngineError),
 }
 
 /// A loaded tokenizer plus what its side file says.
@@ -289,6 +321,43 @@ impl Engine {
             .map_err(|e| EngineError::Tokenizer(e.to_string()))
     }
 
+    /// Renders `messages` with the tokenizer's default chat template, or `template` (an
+    /// edited one), and encodes the result without adding special tokens, as
+    /// `apply_chat_template(tokenize=True)` does (the template writes BOS itself).
+    /// `today` feeds `strftime_now`.
+    pub fn render_chat(
+        &self,
+        messages: &[ChatMessage],
+        add_generation_prompt: bool,
+        template: Option<&str>,
+        today: Option<(i32, u32, u32)>,
+    ) -> Result<ChatPrompt, ChatError> {
+        let source = match template {
+            Some(t) => t,
+            None => self
+                .config
+                .chat_template(None)
+                .map(|t| t.source.as_str())
+                .ok_or(ChatError::NoTemplate)?,
+        };
+        let opts = RenderOptions {
+            add_generation_prompt,
+            bos_token: self.config.bos_token.clone(),
+            eos_token: self.config.eos_token.clone(),
+            unk_token: self.config.unk_token.clone(),
+            pad_token: self.config.pad_token.clone(),
+            today,
+            extra: Default::default(),
+        };
+        let rendered = crate::chat_template::render(source, messages, &opts)?;
+        let ids = self.ids(&rendered, false)?;
+        Ok(ChatPrompt {
+            counts: Counts::new(&rendered, ids.len()),
+            rendered,
+            ids,
+        })
+    }
+
     /// Everything the token view needs: per-token pieces and bytes, UTF-8 spans, counts.
     /// `max_tokens` bounds the per-token detail (a 10 MB paste is ~3M tokens, too many to
     /// send to the page or render); the counts always cover the whole text.
@@ -306,6 +375,13 @@ impl Engine {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn percent_differences() {
+        assert_eq!(percent_difference(110, 100), Some(10.0));
+        assert_eq!(percent_difference(90, 100), Some(-10.0));
+        assert_eq!(percent_difference(5, 0), None);
+    }
 
     #[test]
     fn rejects_non_json() {

@@ -18,6 +18,8 @@ pub use chat_template::{
     ChatMessage, ChatTemplate, RenderOptions, TemplateError, TemplateErrorKind,
 };
 pub use config::{NamedTemplate, TokenizerConfig};
-pub use engine::{Counts, Encoded, Engine, EngineError, LoadError};
+pub use engine::{
+    percent_difference, ChatError, ChatPrompt, Counts, Encoded, Engine, EngineError, LoadError,
+};
 pub use spans::{visible_whitespace, PieceEncoding, Span, TokenInfo, TokenView};
 pub use synthetic::{synthetic_text, SyntheticError};

@@ -9,6 +9,17 @@ pub const BUNDLED: [(&str, &str); 5] = [
     ("bert-base-uncased", "BERT base uncased (WordPiece, 30k)"),
 ];
 
+/// Whether `tok` names a bundled tokenizer (a static file of the app, not worth caching).
+pub fn is_bundled(tok: &str) -> bool {
+    BUNDLED.iter().any(|(id, _)| *id == tok.trim())
+}
+
+/// Whether a Hugging Face token may be sent to `url`: only to the Hub itself, never to an
+/// arbitrary URL a link names.
+pub fn is_hub_url(url: &str) -> bool {
+    url.starts_with("https://huggingface.co/")
+}
+
 /// The `tokenizer.json` URL for `tok`, with `base` the app's path prefix (no trailing
 /// slash); `None` when `tok` is none of the three forms.
 pub fn tokenizer_url(tok: &str, base: &str) -> Option<String> {
@@ -51,5 +62,16 @@ mod tests {
         );
         assert_eq!(tokenizer_url("../../etc/passwd", ""), None);
         assert_eq!(tokenizer_url("", ""), None);
+    }
+
+    #[test]
+    fn tokens_go_only_to_the_hub() {
+        assert!(is_hub_url(
+            "https://huggingface.co/a/b/resolve/main/tokenizer.json"
+        ));
+        assert!(!is_hub_url("https://huggingface.co.evil.example/x"));
+        assert!(!is_hub_url("http://127.0.0.1:1/t.json"));
+        assert!(is_bundled(" qwen3"));
+        assert!(!is_bundled("Qwen/Qwen3-8B"));
     }
 }

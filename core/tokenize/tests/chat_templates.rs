@@ -110,3 +110,51 @@ fn rendered_prompt_token_count_includes_specials_as_tokens() {
     assert!(engine.is_special(im_start));
     assert_eq!(ids.iter().filter(|&&i| i == im_start).count(), 2);
 }
+
+#[test]
+fn chat_prompts_are_rendered_and_counted_with_special_tokens_as_tokens() {
+    let dir = common::dir("qwen3");
+    let engine = inferlab_tokenize::Engine::load(
+        &std::fs::read(dir.join("tokenizer.json")).expect("tokenizer.json"),
+        std::fs::read(dir.join("tokenizer_config.json"))
+            .ok()
+            .as_deref(),
+    )
+    .expect("load");
+    let msgs = [ChatMessage::new("user", "Hi")];
+    let p = engine.render_chat(&msgs, true, None, None).expect("render");
+    assert!(
+        p.rendered
+            .starts_with("<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n"),
+        "{:?}",
+        p.rendered
+    );
+    // `<|im_start|>` is one special token (151644), not its characters.
+    assert_eq!(p.ids.first(), Some(&151_644));
+    assert_eq!(p.counts.tokens, p.ids.len());
+    // An edited template is used instead, and its errors say where.
+    let e = engine
+        .render_chat(
+            &msgs,
+            false,
+            Some("{% for m in messages %}\n{{ m.content }\n{% endfor %}"),
+            None,
+        )
+        .unwrap_err();
+    assert!(e.to_string().contains("line 2"), "{e}");
+    let p = engine
+        .render_chat(&msgs, false, Some("{{ messages[0].content }}"), None)
+        .expect("edited");
+    assert_eq!(p.rendered, "Hi");
+    // A tokenizer without a template says so.
+    let bert = common::dir("bert-base-uncased");
+    let engine = inferlab_tokenize::Engine::load(
+        &std::fs::read(bert.join("tokenizer.json")).expect("bert"),
+        None,
+    )
+    .expect("load bert");
+    assert_eq!(
+        engine.render_chat(&msgs, true, None, None),
+        Err(inferlab_tokenize::ChatError::NoTemplate)
+    );
+}
