@@ -12,7 +12,9 @@ const browser = await chromium.launch({
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync"],
 });
-const routes = (process.env.ROUTES ?? "/calculator,/tokenizer,/loadtest").split(",");
+// ROUTES: comma-separated paths (a comma inside a query stays: only ",/" splits).
+const routes = (process.env.ROUTES ?? "/calculator,/tokenizer,/loadtest").split(/,(?=\/)/);
+const wait = Number(process.env.WAIT ?? 300);
 for (const scheme of ["light", "dark"]) {
   for (const [name, width] of [["wide", 1366], ["narrow", 375]]) {
     const page = await browser.newPage({ viewport: { width, height: 900 }, colorScheme: scheme });
@@ -21,7 +23,7 @@ for (const scheme of ["light", "dark"]) {
     for (const r of routes) {
       await page.goto(base + r);
       await page.waitForSelector("h1");
-      await page.waitForTimeout(300);
+      await page.waitForTimeout(wait);
       const file = join(out, `${r.replace(/[/?=&]+/g, "_").replace(/^_/, "") || "root"}-${scheme}-${name}.png`);
       await page.screenshot({ path: file, fullPage: process.env.FULL === "1" });
       console.log(file);
