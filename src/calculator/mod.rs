@@ -1,7 +1,7 @@
 //! The sizing & cost calculator: the form writes the URL, the URL decodes to a `Scenario`,
 //! and every number below is a memo of `inferlab_calc::evaluate`.
 
-mod format;
+pub(crate) mod format;
 mod gpu_table;
 mod memory_chart;
 mod model_source;

@@ -17,6 +17,7 @@ use leptos_meta::Title;
 use crate::app::{ChoiceField, CopyLink, HubTokenField, QueryNotice};
 use crate::browser::query_state::use_query_state;
 use crate::browser::tokenizer_worker::call;
+use crate::calculator::format::count;
 use chat::ChatPanel;
 use compare::Compare;
 use source::{DownloadBar, FilePicker, Sources};
@@ -48,7 +49,7 @@ async fn tokenize(sources: Sources, tok: String, text: String) -> Result<Tokeniz
 fn describe(info: &LoadedInfo) -> String {
     format!(
         "{} tokens in the vocabulary · tokenizer.json {:.1} MB · loaded in {:.0} ms{}{}",
-        info.vocab_size,
+        count(info.vocab_size as u64),
         info.bytes as f64 / 1e6,
         info.load_ms,
         if info.from_cache {

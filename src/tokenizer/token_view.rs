@@ -5,6 +5,8 @@ use inferlab_share::tokenizer::TokenView as ViewMode;
 use inferlab_tokenize::{visible_whitespace, TokenView};
 use leptos::prelude::*;
 
+use crate::calculator::format::count;
+
 /// Tokens drawn at most (counts always cover the whole text).
 pub const MAX_SHOWN: usize = 20_000;
 
@@ -56,15 +58,15 @@ pub fn Tokens(
         <div class="tok-counts">
             <div class="stat">
                 <div class="stat-label">"Tokens"</div>
-                <div class="stat-value" data-testid="token-count" data-tokenizer=tokenizer.clone() data-value=c.tokens.to_string()>{c.tokens}</div>
+                <div class="stat-value" data-testid="token-count" data-tokenizer=tokenizer.clone() data-value=c.tokens.to_string()>{count(c.tokens as u64)}</div>
             </div>
             <div class="stat">
                 <div class="stat-label">"Characters"</div>
-                <div class="stat-value">{c.chars}</div>
+                <div class="stat-value">{count(c.chars as u64)}</div>
             </div>
             <div class="stat">
                 <div class="stat-label">"Bytes (UTF-8)"</div>
-                <div class="stat-value">{c.bytes}</div>
+                <div class="stat-value">{count(c.bytes as u64)}</div>
             </div>
             <div class="stat">
                 <div class="stat-label">"Characters per token"</div>
