@@ -231,15 +231,6 @@ mod worker {
                 .flatten(),
             None => None,
         };
-        if let Some(cache) = &cache {
-            // Only a file that parses is worth keeping: check before storing.
-            if Engine::load(&json, config.as_deref()).is_ok() {
-                store(cache, url, Some(&json)).await;
-                if let Some(c) = &config_url {
-                    store(cache, c, config.as_deref()).await;
-                }
-            }
-        }
         Ok((json, config, false))
     }
 
@@ -259,7 +250,17 @@ mod worker {
                 let t0 = js_sys::Date::now();
                 let (json, config, from_cache) =
                     load(scope, id, &url, token.as_deref(), cache).await?;
-                install(engines, key, &json, config.as_deref(), t0, from_cache)
+                let loaded = install(engines, key, &json, config.as_deref(), t0, from_cache)?;
+                // Only a file that parsed is worth keeping.
+                if cache && !from_cache {
+                    if let Some(c) = open_cache(scope).await {
+                        store(&c, &url, Some(&json)).await;
+                        if let Some(cu) = config_url(&url) {
+                            store(&c, &cu, config.as_deref()).await;
+                        }
+                    }
+                }
+                Ok(loaded)
             }
             Command::LoadText { key, json, config } => {
                 let t0 = js_sys::Date::now();

@@ -31,6 +31,9 @@ struct Tokenized {
     view: TokenView,
 }
 
+/// Pause in typing after which the link is updated.
+const LINK_DELAY: std::time::Duration = std::time::Duration::from_millis(300);
+
 async fn tokenize(sources: Sources, tok: String, text: String) -> Result<Tokenized, String> {
     let info = sources.load(tok.clone()).await?;
     match call(Command::View {
@@ -72,9 +75,11 @@ pub fn TokenizerPage() -> impl IntoView {
     let state = q.state;
     let sources = Sources::new();
     let file_error = RwSignal::new(None::<String>);
-    // The text lives here while typing; the link carries it (packed when long) while it fits.
+    // The text lives here while typing; the link carries it (packed when long) while it fits,
+    // written once typing pauses: packing a long text on every keystroke would lag.
     let text = RwSignal::new(state.get_untracked().text);
-    let in_link = Memo::new(move |_| text.with(|t| text_param(t).is_some()));
+    let in_link = RwSignal::new(true);
+    let edits = StoredValue::new(0u64);
     let linked_tok = Memo::new(move |_| state.with(|s| s.tok.clone()));
     // A picked file wins over the link's tokenizer until the user names another one.
     let tok = Memo::new(move |_| {
@@ -105,9 +110,21 @@ pub fn TokenizerPage() -> impl IntoView {
     });
     let busy = move || result.get().is_none();
     let on_text = move |v: String| {
-        let fits = text_param(&v).is_some();
-        text.set(v.clone());
-        q.update(|s| s.text = if fits { v } else { String::new() });
+        text.set(v);
+        edits.update_value(|n| *n += 1);
+        let edit = edits.get_value();
+        set_timeout(
+            move || {
+                if edits.get_value() != edit {
+                    return; // more typing came: the later timer writes the link
+                }
+                let v = text.get_untracked();
+                let fits = text_param(&v).is_some();
+                in_link.set(fits);
+                q.update(|s| s.text = if fits { v } else { String::new() });
+            },
+            LINK_DELAY,
+        );
     };
     let decode_input = RwSignal::new(String::new());
     let decoded = LocalResource::new(move || {

@@ -28,9 +28,14 @@ fn is_plain(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"-._~,:/@!$'()*".contains(&b)
 }
 
+/// Length of [`encode_component`]'s output, without building it.
+pub fn encoded_len(s: &str) -> usize {
+    s.bytes().map(|b| if is_plain(b) { 1 } else { 3 }).sum()
+}
+
 /// Percent-encodes one key or value.
 pub fn encode_component(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+    let mut out = String::with_capacity(encoded_len(s));
     for &b in s.as_bytes() {
         if is_plain(b) {
             out.push(b as char);

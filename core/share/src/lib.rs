@@ -13,5 +13,7 @@ pub mod packed_text;
 mod state;
 pub mod tokenizer;
 
-pub use codec::{decode_component, encode_component, parse_query, QueryError, MAX_QUERY_BYTES};
+pub use codec::{
+    decode_component, encode_component, encoded_len, parse_query, QueryError, MAX_QUERY_BYTES,
+};
 pub use state::{decode, encode, Decoded, Problem, QueryReader, QueryState, QueryWriter, VERSION};

@@ -15,9 +15,9 @@ pub const MARKER: char = '~';
 /// gigabytes (DEFLATE reaches ~1000:1).
 pub const MAX_UNPACKED_BYTES: usize = 4 * 1024 * 1024;
 
-/// Texts longer than this are not even tried: they cannot fit a link after compression
-/// except in pathological cases, and compressing on every keystroke must stay cheap.
-pub const MAX_PACK_INPUT_BYTES: usize = 256 * 1024;
+/// Texts longer than this are not even tried: they cannot fit a 16 KiB link after
+/// compression except in pathological cases (prose packs about 3:1).
+pub const MAX_PACK_INPUT_BYTES: usize = 128 * 1024;
 
 /// Why a packed value could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -30,10 +30,11 @@ pub enum UnpackError {
     NotUtf8,
 }
 
-/// The value to put in a link for `text`: plain when that is no longer than packed.
+/// The value to put in a link for `text`: plain when that is no longer than packed. A packed
+/// value has only characters that need no %-escape.
 /// `None` when the text is too long to try (see [`MAX_PACK_INPUT_BYTES`]).
 pub fn pack(text: &str) -> Option<String> {
-    let plain_len = crate::encode_component(text).len();
+    let plain_len = crate::encoded_len(text);
     if !text.starts_with(MARKER) && plain_len <= 256 {
         return Some(text.to_owned());
     }

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::packed_text::{pack, unpack};
-use crate::{encode_component, QueryReader, QueryState, QueryWriter, MAX_QUERY_BYTES};
+use crate::{encoded_len, QueryReader, QueryState, QueryWriter, MAX_QUERY_BYTES};
 
 /// Room the `text` parameter may take in a link, leaving the rest of the 16 KiB limit to the
 /// other parameters (a Hub repo id or a URL, `cmp`).
@@ -12,7 +12,7 @@ pub const MAX_TEXT_PARAM_BYTES: usize = MAX_QUERY_BYTES - 2048;
 /// The `text` value for a link, packed when long; `None` when even packed it does not fit
 /// (the link then omits the text, and the page says so).
 pub fn text_param(text: &str) -> Option<String> {
-    pack(text).filter(|v| encode_component(v).len() <= MAX_TEXT_PARAM_BYTES)
+    pack(text).filter(|v| encoded_len(v) <= MAX_TEXT_PARAM_BYTES)
 }
 
 /// How tokens are shown.
