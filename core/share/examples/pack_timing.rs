@@ -27,6 +27,3 @@ fn main() {
         );
     }
 }
-
-#[allow(dead_code)]
-fn unused() {}
