@@ -31,7 +31,7 @@ const SAMPLE_CHARS = 48 * 1024; // the id check through the app's token view (it
 const dist = join(root, "dist");
 const fixtures = join(root, "core/tokenize/tests/fixtures/downloaded");
 const jsModules = join(here, "bench-js/node_modules/@huggingface");
-const python = process.env.PYTHON ?? "python3";
+const python = process.env.PYTHON ?? "python3"; // the one with `tokenizers` (texts: any python3)
 
 const cleanups = [];
 async function cleanup() {
@@ -84,10 +84,10 @@ const jsVersion = (name) => JSON.parse(readFileSync(join(jsModules, name, "packa
 const tmp = mkdtempSync(join(tmpdir(), "inferlab-tokbench-"));
 cleanups.push(() => rmSync(tmp, { recursive: true, force: true }));
 const texts = join(tmp, "texts");
-const made = spawnSync(python, [join(root, "scripts/gen_tokenizer_expected.py"), "--make-bench-texts", texts], {
+const made = spawnSync("python3", [join(root, "scripts/gen_tokenizer_expected.py"), "--make-bench-texts", texts], {
   timeout: 120_000, encoding: "utf8",
 });
-if (made.status !== 0) await skip(`could not make the bench texts with ${python}: ${(made.stderr || made.error?.message || "").trim().split("\n").pop()}`);
+if (made.status !== 0) await skip(`could not make the bench texts with python3: ${(made.stderr || made.error?.message || "").trim().split("\n").pop()}`);
 const textNames = ["english", "mixed"];
 const textBytes = Object.fromEntries(textNames.map((n) => [n, readFileSync(join(texts, `${n}.txt`))]));
 
@@ -258,7 +258,7 @@ try {
     });
     const gone = (why) => () => waiting.splice(0).forEach((w) => w.reject(new Error(`${why}: ${err.trim().split("\n").pop()}`)));
     proc.on("exit", gone("exited"));
-    proc.on("error", gone("could not start"));
+    proc.on("error", (e) => gone(`could not start ${python} (${e.code})`)());
     const next = (what, ms) => within(ms, what, new Promise((resolve, reject) => waiting.push({ resolve, reject })));
     try {
       const ready = await next("native load", 120_000);
