@@ -7,7 +7,7 @@ with Oniguruma, behind PyO3) on the same texts the browser bench uses.
     python3 scripts/bench_tokenizer_native.py --serve     # for e2e/bench-tokenizer.mjs
 
 `--serve` loads once, prints a JSON line, then answers each JSON line on stdin
-({"text": FILE, "ids_out": FILE or null}) with one encode's JSON line, so the browser bench can
+({"text": FILE, "ids_out": FILE or null}, or {"load": true} to time a reload) with one JSON line, so the browser bench can
 interleave native runs with its own on a shared machine whose load changes by the second.
 
 One `encode(text, add_special_tokens=False)` call on one string runs on one thread (the
@@ -49,6 +49,7 @@ def encode(tok, path: Path, ids_out: Path | None) -> dict:
 
 def serve(tok, tokenizer: Path, load_s: float) -> int:
     import tokenizers
+    from tokenizers import Tokenizer
 
     ready = {"engine": f"python tokenizers {tokenizers.__version__}", "tokenizer_bytes": tokenizer.stat().st_size,
              "load_ms": load_s * 1e3}
@@ -58,7 +59,12 @@ def serve(tok, tokenizer: Path, load_s: float) -> int:
             continue
         try:
             req = json.loads(line)
-            out = encode(tok, Path(req["text"]), Path(req["ids_out"]) if req.get("ids_out") else None)
+            if req.get("load"):
+                t0 = time.perf_counter()
+                tok = Tokenizer.from_file(str(tokenizer))
+                out = {"load_ms": (time.perf_counter() - t0) * 1e3}
+            else:
+                out = encode(tok, Path(req["text"]), Path(req["ids_out"]) if req.get("ids_out") else None)
         except (OSError, ValueError, KeyError) as e:
             out = {"error": str(e)}
         print(json.dumps(out), flush=True)
