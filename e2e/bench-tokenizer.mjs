@@ -369,7 +369,10 @@ if (engines.ours?.extra) {
   console.log(`  ours: worker start + BERT load ${workerStart} ms; a 1-character count, page → worker → page: ${overheadMs.toFixed(1)} ms`);
 }
 
-console.log(`\nratios of speed, from the best runs (median of the ${RUNS} per-round ratios in brackets); goals of issue #4:`);
+// The verdict uses the median of the per-round ratios: within a round the engines run seconds
+// apart, so a change of load on the shared machine mostly cancels; a best-of-N ratio can pair
+// one engine's lucky quiet second with the other's busy one.
+console.log(`\nratios of speed: median of the ${RUNS} per-round ratios (from the best runs in brackets); goals of issue #4:`);
 const ratio = (a, b, n) => ({ best: best(a, n) / best(b, n), median: median(a.runs[n].map((x, i) => x / b.runs[n][i])) });
 for (const n of textNames) {
   const ours = engines.ours;
@@ -377,11 +380,11 @@ for (const n of textNames) {
   for (const js of ["tokenizers.js", "transformers.js"]) {
     if (!engines[js]?.runs?.[n]?.length) continue;
     const x = ratio(engines[js], ours, n);
-    console.log(`  ${n}: ours ÷ ${engines[js].label} = ${x.best.toFixed(2)}× (${x.median.toFixed(2)}×); goal ≥ 1.5×: ${x.best >= 1.5 ? "met" : "MISSED"}`);
+    console.log(`  ${n}: ours ÷ ${engines[js].label} = ${x.median.toFixed(2)}× (${x.best.toFixed(2)}×); goal ≥ 1.5×: ${x.median >= 1.5 ? "met" : "MISSED"}`);
   }
   if (engines.native?.runs?.[n]?.length) {
     const x = ratio(ours, engines.native, n);
-    console.log(`  ${n}: ${engines.native.label} ÷ ours = ${x.best.toFixed(2)}× (${x.median.toFixed(2)}×); goal ≤ 2×: ${x.best <= 2 ? "met" : "MISSED"}`);
+    console.log(`  ${n}: ${engines.native.label} ÷ ours = ${x.median.toFixed(2)}× (${x.best.toFixed(2)}×); goal ≤ 2×: ${x.median <= 2 ? "met" : "MISSED"}`);
   }
 }
 
