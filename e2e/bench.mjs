@@ -5,7 +5,8 @@ import { chromium } from "@playwright/test";
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 
-const port = 4190;
+// E2E_PORT + 2: beside the tests' ports, so two checkouts can run make bench side by side.
+const port = Number(process.env.E2E_PORT ?? 4173) + 2;
 const server = spawn("node", ["serve.mjs", "--dir", "../dist", "--port", String(port)], { stdio: "ignore" });
 await new Promise((r) => setTimeout(r, 500));
 const browser = await chromium.launch({
