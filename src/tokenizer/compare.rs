@@ -1,30 +1,14 @@
 //! The same text in several tokenizers, side by side: counts, difference from the main
 //! tokenizer in %, characters per token, and each one's tokens.
 
-use inferlab_tokenize::protocol::{Command, Payload};
-use inferlab_tokenize::{percent_difference, TokenView};
+use inferlab_tokenize::percent_difference;
 use leptos::prelude::*;
 
 use super::source::Sources;
 use super::token_view::{ids_json, TokenSpans};
-use crate::browser::tokenizer_worker::call;
 
 /// Tokens drawn per compared tokenizer (counts cover the whole text).
 const SHOWN_PER_TOKENIZER: usize = 4_000;
-
-async fn view_of(sources: Sources, tok: String, text: String) -> Result<TokenView, String> {
-    sources.load(tok.clone()).await?;
-    match call(Command::View {
-        key: tok,
-        text,
-        max_tokens: Some(SHOWN_PER_TOKENIZER),
-    })
-    .await?
-    {
-        Payload::View { view } => Ok(view),
-        _ => Err("unexpected reply from the tokenizer worker".into()),
-    }
-}
 
 /// Difference of `n` tokens from `base`, as text.
 fn diff_pct(n: usize, base: usize) -> String {
@@ -51,7 +35,10 @@ pub fn Compare(
             let mut out = Vec::with_capacity(list.len());
             // One at a time: the worker is one thread, and the first result shows sooner.
             for tok in list {
-                let r = view_of(sources, tok.clone(), text.clone()).await;
+                let r = sources
+                    .view(tok.clone(), text.clone(), SHOWN_PER_TOKENIZER)
+                    .await
+                    .map(|(_, v)| v);
                 out.push((tok, r));
             }
             out

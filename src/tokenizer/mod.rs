@@ -7,7 +7,7 @@ mod compare;
 mod source;
 mod token_view;
 
-use inferlab_share::tokenizer::{text_param, TokenView as ViewMode, TokenizerState};
+use inferlab_share::tokenizer::{parse_list, text_param, TokenView as ViewMode, TokenizerState};
 use inferlab_tokenize::protocol::{Command, LoadedInfo, Payload};
 use inferlab_tokenize::sources::BUNDLED;
 use inferlab_tokenize::TokenView;
@@ -35,17 +35,8 @@ struct Tokenized {
 const LINK_DELAY: std::time::Duration = std::time::Duration::from_millis(300);
 
 async fn tokenize(sources: Sources, tok: String, text: String) -> Result<Tokenized, String> {
-    let info = sources.load(tok.clone()).await?;
-    match call(Command::View {
-        key: tok.clone(),
-        text,
-        max_tokens: Some(MAX_SHOWN),
-    })
-    .await?
-    {
-        Payload::View { view } => Ok(Tokenized { tok, info, view }),
-        _ => Err("unexpected reply from the tokenizer worker".into()),
-    }
+    let (info, view) = sources.view(tok.clone(), text, MAX_SHOWN).await?;
+    Ok(Tokenized { tok, info, view })
 }
 
 /// "Qwen3 · 151,669 tokens in the vocabulary · 11.4 MB · loaded in 950 ms (from the cache)".
@@ -200,11 +191,7 @@ pub fn TokenizerPage() -> impl IntoView {
                         placeholder="e.g. gpt-4o, deepseek-v3"
                         prop:value=cmp_text
                         on:change=move |ev| {
-                            let list: Vec<String> = event_target_value(&ev)
-                                .split(',')
-                                .map(|s| s.trim().to_owned())
-                                .filter(|s| !s.is_empty())
-                                .collect();
+                            let list = parse_list(&event_target_value(&ev));
                             q.update(|s| s.cmp = list);
                         }
                     />

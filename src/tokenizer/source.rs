@@ -3,8 +3,9 @@
 
 use std::sync::Arc;
 
-use inferlab_tokenize::protocol::LoadedInfo;
+use inferlab_tokenize::protocol::{Command, LoadedInfo, Payload};
 use inferlab_tokenize::sources::{is_bundled, is_hub_url, tokenizer_url};
+use inferlab_tokenize::TokenView;
 use leptos::prelude::*;
 
 use crate::app::HubToken;
@@ -100,6 +101,28 @@ impl Sources {
         let result = tokenizer_worker::load(&tok, source, Some(progress)).await;
         download.set(None);
         result
+    }
+}
+
+impl Sources {
+    /// Loads `tok` if needed, then its token view of `text` (at most `max_tokens` shown).
+    pub async fn view(
+        self,
+        tok: String,
+        text: String,
+        max_tokens: usize,
+    ) -> Result<(LoadedInfo, TokenView), String> {
+        let info = self.load(tok.clone()).await?;
+        match tokenizer_worker::call(Command::View {
+            key: tok,
+            text,
+            max_tokens: Some(max_tokens),
+        })
+        .await?
+        {
+            Payload::View { view } => Ok((info, view)),
+            _ => Err("unexpected reply from the tokenizer worker".into()),
+        }
     }
 }
 

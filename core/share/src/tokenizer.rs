@@ -15,6 +15,15 @@ pub fn text_param(text: &str) -> Option<String> {
     pack(text).filter(|v| encoded_len(v) <= MAX_TEXT_PARAM_BYTES)
 }
 
+/// A comma-separated list of tokenizers (the `cmp` parameter, and the page's field).
+pub fn parse_list(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
+}
+
 /// How tokens are shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum TokenView {
@@ -77,16 +86,7 @@ impl QueryState for TokenizerState {
                 }),
                 None => String::new(),
             },
-            cmp: r
-                .text("cmp")
-                .map(|c| {
-                    c.split(',')
-                        .map(str::trim)
-                        .filter(|s| !s.is_empty())
-                        .map(String::from)
-                        .collect()
-                })
-                .unwrap_or_default(),
+            cmp: r.text("cmp").map(|c| parse_list(&c)).unwrap_or_default(),
             view: r.choice("view", d.view, &TokenView::CHOICES),
         }
     }
