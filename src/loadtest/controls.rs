@@ -6,8 +6,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::form::fetch_models;
+use super::matrix::{run_matrix, Matrix};
 use super::runner::{Phase, RunSpec, Runner};
-use super::settings::{build_spec, describe_total, LocalSettings};
+use super::settings::{build_spec, describe_total, matrix_cells, prepare_prompts, LocalSettings};
 use crate::browser::query_state::QueryStateHandle;
 
 /// Buttons, the confirmation step and the progress line.
@@ -16,8 +17,17 @@ pub fn RunControls(
     q: QueryStateHandle<LoadTestState>,
     local: LocalSettings,
     runner: Runner,
+    matrix: Matrix,
 ) -> impl IntoView {
-    let confirm: RwSignal<Option<RunSpec>> = RwSignal::new(None);
+    // The spec to confirm, with the state it came from and the matrix cells (empty: no
+    // matrix), so a later edit of the form cannot change what was confirmed.
+    let confirm: RwSignal<
+        Option<(
+            RunSpec,
+            LoadTestState,
+            Vec<inferlab_loadtest::sweep::IslOsl>,
+        )>,
+    > = RwSignal::new(None);
     let error: RwSignal<Option<String>> = RwSignal::new(None);
     let preparing = RwSignal::new(false);
     let on_run = move |_| {
@@ -32,20 +42,32 @@ pub fn RunControls(
                     state.model = id;
                 }
             }
-            match build_spec(&state, &local) {
-                Ok(spec) => confirm.set(Some(spec)),
+            let prepared = async {
+                let cells = matrix_cells(&state)?;
+                let mut spec = build_spec(&state, &local, cells.first().copied())?;
+                prepare_prompts(&mut spec, &state.tok, &local).await?;
+                Ok::<_, String>((spec, state.clone(), cells))
+            };
+            match prepared.await {
+                Ok(c) => confirm.set(Some(c)),
                 Err(e) => error.set(Some(e)),
             }
             preparing.set(false);
         });
     };
     let on_confirm = move |_| {
-        if let Some(spec) = confirm.get_untracked() {
+        if let Some((spec, state, cells)) = confirm.get_untracked() {
             confirm.set(None);
-            runner.start(spec);
+            if cells.is_empty() {
+                runner.start(spec);
+            } else {
+                spawn_local(run_matrix(runner, matrix, state, local, cells, spec));
+            }
         }
     };
-    let running = move || matches!(runner.phase.get(), Phase::Running | Phase::Stopping);
+    let running = move || {
+        matrix.active.get() || matches!(runner.phase.get(), Phase::Running | Phase::Stopping)
+    };
     let progress = move || {
         let phase = runner.phase.get();
         runner.live.with(|l| {
@@ -55,13 +77,22 @@ pub fn RunControls(
                 Phase::Stopping => "Stopping",
                 Phase::Finished => "Finished",
             };
+            let cells = matrix.cells.with(Vec::len);
+            let cell = if matrix.active.get() && cells > 0 {
+                let done = matrix
+                    .cells
+                    .with(|c| c.iter().filter(|c| c.summary.is_some()).count());
+                format!(" · cell {} of {cells}", (done + 1).min(cells))
+            } else {
+                String::new()
+            };
             let step = if l.steps > 1 {
                 format!(" · step {} of {}", l.step + 1, l.steps)
             } else {
                 String::new()
             };
             format!(
-                "{state}{step} · {:.1} s · launched {} · settled {} · in flight {}",
+                "{state}{cell}{step} · {:.1} s · launched {} · settled {} · in flight {}",
                 l.elapsed_ms / 1000.0,
                 l.launched,
                 l.settled,
@@ -91,7 +122,10 @@ pub fn RunControls(
                     type="button"
                     data-testid="stop"
                     disabled=move || runner.phase.get() == Phase::Stopping
-                    on:click=move |_| runner.stop()
+                    on:click=move |_| {
+                        matrix.cancel.set(true);
+                        runner.stop();
+                    }
                 >
                     "Stop"
                 </button>
@@ -99,13 +133,25 @@ pub fn RunControls(
             <span class="muted" data-testid="run-status" data-phase=move || format!("{:?}", runner.phase.get()).to_lowercase()>
                 {progress}
             </span>
+            <span class="muted small" role="status" data-testid="synth-status">
+                {move || local.synth_msg.get().unwrap_or_default()}
+            </span>
         </div>
         {move || error.get().map(|e| view! { <p class="lt-diag bad" role="alert">{e}</p> })}
         {move || {
             confirm
                 .get()
-                .map(|spec| {
-                    let total = describe_total(&spec);
+                .map(|(spec, _, cells)| {
+                    let mut total = describe_total(&spec);
+                    if !cells.is_empty() {
+                        let list: Vec<String> =
+                            cells.iter().map(|c| format!("{}×{}", c.isl, c.osl)).collect();
+                        total = format!(
+                            "{total} in each of {} ISL × OSL cells ({})",
+                            cells.len(),
+                            list.join(", ")
+                        );
+                    }
                     let url = spec.config.url();
                     let auth = if spec.config.api_key.is_some() { " with your API key" } else { "" };
                     view! {

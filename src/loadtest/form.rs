@@ -9,7 +9,7 @@ use inferlab_share::loadtest::{Api, LoadMode, LoadTestState};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::settings::{LocalSettings, SYNTHETIC};
+use super::settings::{LocalSettings, JSONL, SYNTHETIC};
 use crate::app::ChoiceField;
 use crate::browser::query_state::QueryStateHandle;
 use crate::browser::stream::get_text;
@@ -101,9 +101,9 @@ fn placeholder_config(base: &str) -> RunConfig {
     }
 }
 
-/// A number input bound to a `u32` of the URL state (committed on change).
+/// A number input bound to a number of the URL state (committed on change).
 #[component]
-fn UrlNumber(
+pub(super) fn UrlNumber(
     q: QueryStateHandle<LoadTestState>,
     id: &'static str,
     label: &'static str,
@@ -148,7 +148,7 @@ pub fn RunForm(
     let state = q.state;
     let prompt_options: Vec<String> = suite_ids()
         .into_iter()
-        .chain(std::iter::once(SYNTHETIC.to_owned()))
+        .chain([SYNTHETIC.to_owned(), JSONL.to_owned()])
         .collect();
     let fetching = RwSignal::new(false);
     let on_fetch = move |_| {
@@ -240,7 +240,9 @@ pub fn RunForm(
                         .map(|id| {
                             let id2 = id.clone();
                             let label = if id == SYNTHETIC {
-                                "synthetic (exact input length, see ISL)".to_owned()
+                                "synthetic (exact input length in tokens, see ISL)".to_owned()
+                            } else if id == JSONL {
+                                "uploaded JSONL file (below)".to_owned()
                             } else {
                                 id.clone()
                             };
@@ -256,8 +258,8 @@ pub fn RunForm(
                 choices=&LoadMode::CHOICES
                 label_of=|m| match m {
                     LoadMode::Users => "users (closed loop)",
-                    LoadMode::Rate => "rate (open loop, Poisson)",
-                    LoadMode::Sweep => "sweep users 1, 2, 4 … N",
+                    LoadMode::Rate => "rate (open loop)",
+                    LoadMode::Sweep => "sweep (users or rates)",
                 }
                 value=Signal::derive(move || state.with(|s| s.mode))
                 on_value=Callback::new(move |m| q.update(|s| s.mode = m))
@@ -275,7 +277,7 @@ pub fn RunForm(
                 q=q
                 id="lt-rate"
                 label="Rate (requests/s)"
-                hint="Open loop: Poisson arrivals at this mean rate, whatever the server does."
+                hint="Open loop: arrivals at this mean rate (see Arrival), whatever the server does."
                 get=|s| s.rate.to_string()
                 set=|s, v| {
                     v.parse::<f64>()
@@ -316,7 +318,7 @@ pub fn RunForm(
                 id="lt-isl"
                 label="ISL (tokens)"
                 min="0"
-                hint="Synthetic prompts of about this many input tokens (0 = the prompt suite)."
+                hint="Synthetic prompts of exactly this many input tokens, counted by the tokenizer below (0 = the prompt source above)."
                 get=|s| s.isl.to_string()
                 set=|s, v| parse_u32(v, 0).map(|n| s.isl = n).is_some()
             />

@@ -8,10 +8,12 @@ mod controls;
 mod diagnoses;
 mod export;
 mod form;
+mod matrix;
 mod runner;
 mod settings;
 mod summary_table;
 mod sweep_table;
+mod workload;
 
 use inferlab_share::loadtest::LoadTestState;
 use leptos::prelude::*;
@@ -24,10 +26,12 @@ use controls::RunControls;
 use diagnoses::{Diagnoses, ErrorsByKind};
 use export::ExportButtons;
 use form::RunForm;
+use matrix::{Matrix, MatrixTable};
 use runner::Runner;
 use settings::LocalSettings;
 use summary_table::SummaryTable;
 use sweep_table::SweepTable;
+use workload::WorkloadForm;
 
 /// `/loadtest`.
 #[component]
@@ -38,7 +42,12 @@ pub fn LoadTestPage() -> impl IntoView {
     // Leaving the page stops the run: nothing keeps hammering a server from a hidden view.
     on_cleanup(move || runner.stop());
     let live = runner.live;
-    let busy = Signal::derive(move || runner.busy());
+    let matrix = Matrix::new();
+    // Stop a matrix too when leaving: no further cell starts.
+    on_cleanup(move || {
+        matrix.cancel.try_set(true);
+    });
+    let busy = Signal::derive(move || runner.busy() || matrix.active.get());
     view! {
         <Title text="Load test · InferLab" />
         <section class="page loadtest">
@@ -51,15 +60,26 @@ pub fn LoadTestPage() -> impl IntoView {
             </div>
             <QueryNotice problems=q.problems />
             <RunForm q=q local=local disabled=busy />
+            <WorkloadForm q=q local=local disabled=busy />
             <p class="muted small">
                 "A shared link fills this form but never starts a run. The API key stays in this tab's memory: it is not put in the link, exports or storage."
             </p>
-            <RunControls q=q local=local runner=runner />
+            <RunControls q=q local=local runner=runner matrix=matrix />
             <Diagnoses list=Signal::derive(move || live.with(|l| l.diagnoses.clone())) />
             <SummaryTable summary=Signal::derive(move || live.with(|l| l.summary.clone())) />
             <ErrorsByKind errors=Signal::derive(move || live.with(|l| l.summary.errors_by_kind.clone())) />
             <ExportButtons runner=runner />
-            <SweepTable rows=Signal::derive(move || live.with(|l| l.sweep.clone())) />
+            <MatrixTable matrix=matrix />
+            <SweepTable
+                rows=Signal::derive(move || live.with(|l| l.sweep.clone()))
+                x_label=Signal::derive(move || {
+                    if q.state.with(|s| s.sweep_over == inferlab_share::loadtest::SweepOver::Rate) {
+                        "Rate (req/s)"
+                    } else {
+                        "Users"
+                    }
+                })
+            />
             <LiveCharts live=live />
         </section>
     }

@@ -1,25 +1,41 @@
 //! Settings that a link must not carry (API key) or that have no URL key, and the assembly of
 //! a [`RunSpec`] from them and the URL state when Run is pressed.
 
-use inferlab_loadtest::config::{RunConfig, Workload};
+use inferlab_loadtest::config::{clean_headers, parse_extra_body, Header, RunConfig, Workload};
 use inferlab_loadtest::diagnose::Engine;
 use inferlab_loadtest::openai::{Api as WireApi, ModelInfo, RequestSettings};
 use inferlab_loadtest::prompts::{self, Prompt};
 use inferlab_loadtest::schedule::{Arrival, Limits, LoadModel, LoadPlan, RequestCount};
 use inferlab_loadtest::summary::Slo;
-use inferlab_loadtest::sweep::{doubling, sweep_steps, IslOsl, SweepAxis};
-use inferlab_share::loadtest::{Api, LoadMode, LoadTestState};
+use inferlab_loadtest::sweep::{
+    doubling, parse_f64_list, parse_matrix, parse_u32_list, sweep_steps, IslOsl, SweepAxis,
+};
+use inferlab_share::loadtest::{Api, ArrivalKind, LoadMode, LoadTestState, SweepOver};
+use inferlab_tokenize::protocol::{Command, Payload};
 use leptos::prelude::*;
 
 use super::runner::RunSpec;
+use crate::browser::tokenizer_worker::{self, Source};
 
 /// Prompt id for exact-length synthetic prompts (with `isl`).
 pub const SYNTHETIC: &str = "synthetic";
-/// Distinct synthetic prompts generated per run (picked round-robin).
-const SYNTHETIC_PROMPTS: u64 = 32;
+/// Prompt id for an uploaded JSONL file.
+pub const JSONL: &str = "jsonl";
+/// Most distinct synthetic prompts generated per run (picked round-robin).
+const SYNTHETIC_PROMPTS: u64 = 64;
+
+/// A JSONL upload: its file name and prompts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Upload {
+    /// File name, kept in the export (the prompts are not).
+    pub name: String,
+    /// Parsed prompts.
+    pub prompts: Vec<Prompt>,
+}
 
 /// In-memory form state outside the URL. The API key lives only here: never in the URL, an
-/// export or storage.
+/// export or storage. Extra headers and body fields live here too, because they may hold
+/// credentials (exports keep only the ones that do not look secret).
 #[derive(Clone, Copy)]
 pub struct LocalSettings {
     /// API key (`Authorization: Bearer`), memory only.
@@ -28,6 +44,20 @@ pub struct LocalSettings {
     pub temperature: RwSignal<String>,
     /// Send `ignore_eos` (fixed output length on vLLM/SGLang/llama.cpp).
     pub ignore_eos: RwSignal<bool>,
+    /// `min_tokens` as typed; empty = not sent.
+    pub min_tokens: RwSignal<String>,
+    /// Extra JSON body fields as typed (a JSON object; empty = none).
+    pub extra_body: RwSignal<String>,
+    /// Extra header rows (empty names are skipped).
+    pub headers: RwSignal<Vec<Header>>,
+    /// The last JSONL upload that parsed.
+    pub upload: RwSignal<Option<Upload>>,
+    /// Outcome of the last upload: `Ok(summary)` or `Err(message naming the line)`.
+    pub upload_msg: RwSignal<Option<Result<String, String>>>,
+    /// Tokenizer / synthetic prompt progress, shown while Run prepares.
+    pub synth_msg: RwSignal<Option<String>>,
+    /// Token count of the first synthetic prompt, re-counted by the worker (`Count`).
+    pub synth_tokens: RwSignal<Option<usize>>,
     /// Warm-up requests, excluded from statistics.
     pub warmup: RwSignal<u32>,
     /// Per-request time limit, s.
@@ -49,6 +79,13 @@ impl LocalSettings {
             api_key: RwSignal::new(String::new()),
             temperature: RwSignal::new("0".into()),
             ignore_eos: RwSignal::new(false),
+            min_tokens: RwSignal::new(String::new()),
+            extra_body: RwSignal::new(String::new()),
+            headers: RwSignal::new(Vec::new()),
+            upload: RwSignal::new(None),
+            upload_msg: RwSignal::new(None),
+            synth_msg: RwSignal::new(None),
+            synth_tokens: RwSignal::new(None),
             warmup: RwSignal::new(0),
             timeout_s: RwSignal::new(300),
             unique_prompts: RwSignal::new(true),
@@ -78,27 +115,63 @@ pub fn page_origin() -> String {
         .unwrap_or_default()
 }
 
-/// Prompts for the run: a built-in suite, or synthetic prompts of about `isl` tokens (word
-/// count stands in for a tokenizer here, so lengths are approximate).
-fn prompts_for(state: &LoadTestState) -> Vec<Prompt> {
-    if state.prompt == SYNTHETIC || state.isl > 0 {
-        let isl = state.isl.max(1);
-        return (0..SYNTHETIC_PROMPTS)
-            .map(|seed| {
-                Prompt::user(prompts::synthetic_text(isl, seed, |s| {
-                    s.split_whitespace().count()
-                }))
-            })
-            .collect();
+/// The ISL × OSL cells of a matrix run (empty when `matrix` is empty).
+pub fn matrix_cells(state: &LoadTestState) -> Result<Vec<IslOsl>, String> {
+    if state.matrix.trim().is_empty() {
+        return Ok(Vec::new());
     }
-    prompts::suite(&state.prompt)
-        .or_else(|| prompts::suite("classify"))
-        .map(|s| s.prompts)
-        .unwrap_or_default()
+    parse_matrix(&state.matrix).map_err(|e| format!("ISL × OSL matrix: {e}"))
 }
 
-/// Builds the run from the URL state and the local settings; `Err` says what to fix.
-pub fn build_spec(state: &LoadTestState, local: &LocalSettings) -> Result<RunSpec, String> {
+/// The sweep axis for `mode=sweep`: the typed steps, else 1, 2, 4 … up to users (or rate).
+pub fn sweep_axis(state: &LoadTestState) -> Result<SweepAxis, String> {
+    let typed = !state.steps.trim().is_empty();
+    let err = |e: inferlab_loadtest::sweep::ListError| format!("Sweep steps: {e}");
+    Ok(match state.sweep_over {
+        SweepOver::Users if typed => SweepAxis::Users(parse_u32_list(&state.steps).map_err(err)?),
+        SweepOver::Users => SweepAxis::Users(doubling(state.users)),
+        SweepOver::Rate if typed => SweepAxis::Rates(parse_f64_list(&state.steps).map_err(err)?),
+        SweepOver::Rate => SweepAxis::Rates(
+            doubling(state.rate.ceil().max(1.0) as u32)
+                .into_iter()
+                .map(f64::from)
+                .collect(),
+        ),
+    })
+}
+
+/// The goodput SLOs of the form.
+pub fn slo_of(state: &LoadTestState) -> Slo {
+    Slo {
+        ttft_ms: state.slo_ttft,
+        tpot_ms: state.slo_tpot,
+        e2e_ms: state.slo_e2e,
+    }
+}
+
+/// Prompts known without the tokenizer: a built-in suite or the upload; synthetic prompts
+/// are made by [`prepare_prompts`].
+fn prompts_for(state: &LoadTestState, local: &LocalSettings) -> Result<Vec<Prompt>, String> {
+    if state.prompt == JSONL {
+        return local
+            .upload
+            .get_untracked()
+            .map(|u| u.prompts)
+            .ok_or_else(|| "Prompts: choose a JSONL file to upload first".to_owned());
+    }
+    Ok(prompts::suite(&state.prompt)
+        .or_else(|| prompts::suite("classify"))
+        .map(|s| s.prompts)
+        .unwrap_or_default())
+}
+
+/// Builds the run (or matrix cell `cell`) from the URL state and the local settings; `Err`
+/// says what to fix. Synthetic prompts are left empty for [`prepare_prompts`].
+pub fn build_spec(
+    state: &LoadTestState,
+    local: &LocalSettings,
+    cell: Option<IslOsl>,
+) -> Result<RunSpec, String> {
     let base = state.url.trim();
     if !(base.starts_with("http://") || base.starts_with("https://")) {
         return Err("The base URL must start with http:// or https://".into());
@@ -119,11 +192,24 @@ pub fn build_spec(state: &LoadTestState, local: &LocalSettings) -> Result<RunSpe
             }
         }
     };
-    let max_tokens = if state.osl > 0 {
-        state.osl
-    } else {
-        state.max_tokens
+    let min_tokens = {
+        let t = local.min_tokens.get_untracked();
+        let t = t.trim();
+        if t.is_empty() {
+            None
+        } else {
+            Some(
+                t.parse::<u32>()
+                    .map_err(|_| format!("min_tokens {t:?} is not a whole number"))?,
+            )
+        }
     };
+    let extra_body =
+        parse_extra_body(&local.extra_body.get_untracked()).map_err(|e| e.to_string())?;
+    let headers = clean_headers(&local.headers.get_untracked()).map_err(|e| e.to_string())?;
+    let osl = cell.map_or(state.osl, |c| c.osl);
+    let isl = cell.map_or(state.isl, |c| c.isl);
+    let max_tokens = if osl > 0 { osl } else { state.max_tokens };
     let request = RequestSettings {
         api: match state.api {
             Api::Chat => WireApi::Chat,
@@ -132,7 +218,9 @@ pub fn build_spec(state: &LoadTestState, local: &LocalSettings) -> Result<RunSpe
         model: state.model.trim().to_owned(),
         max_tokens: Some(max_tokens),
         temperature,
-        ignore_eos: local.ignore_eos.get_untracked() || state.osl > 0,
+        ignore_eos: local.ignore_eos.get_untracked() || osl > 0,
+        min_tokens,
+        extra_body,
         ..RequestSettings::default()
     };
     let limits = Limits {
@@ -140,20 +228,30 @@ pub fn build_spec(state: &LoadTestState, local: &LocalSettings) -> Result<RunSpe
         max_duration_ms: Some(f64::from(state.duration) * 1000.0),
         warmup_requests: u64::from(local.warmup.get_untracked()),
     };
+    let ramp_up_ms = state.ramp * 1000.0;
     let closed = |users: u32| LoadModel::Closed {
         users,
-        ramp_up_ms: 0.0,
+        ramp_up_ms,
         think_ms: 0.0,
     };
-    let model = match state.mode {
-        LoadMode::Users | LoadMode::Sweep => closed(state.users),
-        LoadMode::Rate => LoadModel::Open {
-            rate_per_s: state.rate,
-            arrival: Arrival::Poisson,
-            ramp_up_ms: 0.0,
-            ramp_start_rps: 0.0,
-            max_concurrency: None,
+    let open = |rate_per_s: f64| LoadModel::Open {
+        rate_per_s,
+        arrival: match state.arrival {
+            ArrivalKind::Poisson => Arrival::Poisson,
+            ArrivalKind::Constant => Arrival::Constant,
+            ArrivalKind::Gamma => Arrival::Gamma {
+                burstiness: state.burstiness,
+            },
         },
+        ramp_up_ms,
+        ramp_start_rps: state.ramp_start,
+        max_concurrency: state.max_concurrency,
+    };
+    let sweep_rate = state.mode == LoadMode::Sweep && state.sweep_over == SweepOver::Rate;
+    let model = match state.mode {
+        LoadMode::Users => closed(state.users),
+        LoadMode::Sweep if !sweep_rate => closed(state.users),
+        LoadMode::Rate | LoadMode::Sweep => open(state.rate),
     };
     let load = LoadPlan {
         model,
@@ -163,41 +261,144 @@ pub fn build_spec(state: &LoadTestState, local: &LocalSettings) -> Result<RunSpe
     load.validate().map_err(|e| e.to_string())?;
     let (sweep, steps) = match state.mode {
         LoadMode::Sweep => {
-            let axis = SweepAxis::Users(doubling(state.users));
+            let axis = sweep_axis(state)?;
             let steps = sweep_steps(&load, &axis).map_err(|e| e.to_string())?;
             (Some(axis), steps)
         }
         LoadMode::Users => (None, vec![(f64::from(state.users), load)]),
         LoadMode::Rate => (None, vec![(state.rate, load)]),
     };
-    let synthetic = (state.prompt == SYNTHETIC || state.isl > 0).then_some(IslOsl {
-        isl: state.isl,
-        osl: max_tokens,
-    });
+    let synthetic =
+        (cell.is_some() || state.prompt == SYNTHETIC || state.isl > 0).then_some(IslOsl {
+            isl,
+            osl: max_tokens,
+        });
+    if synthetic.is_some_and(|s| s.isl == 0) {
+        return Err("Synthetic prompts: set ISL (input length in tokens) above 0".into());
+    }
+    let prompts = if synthetic.is_some() {
+        Vec::new()
+    } else {
+        prompts_for(state, local)?
+    };
+    let upload_name = local
+        .upload
+        .with_untracked(|u| u.as_ref().map(|u| u.name.clone()));
     let config = RunConfig {
         label: String::new(),
         base_url: base.to_owned(),
         api_key: local.api_key_value(),
-        headers: Vec::new(),
+        headers,
         request,
         workload: Workload {
-            suite: synthetic.is_none().then(|| state.prompt.clone()),
+            suite: (synthetic.is_none() && state.prompt != JSONL).then(|| state.prompt.clone()),
+            jsonl_name: (synthetic.is_none() && state.prompt == JSONL)
+                .then_some(upload_name)
+                .flatten(),
             synthetic,
-            unique_prompts: local.unique_prompts.get_untracked(),
-            ..Workload::default()
+            matrix: matrix_cells(state)?,
+            // A nonce would add tokens to an exact-length prompt; synthetic prompts are
+            // distinct already.
+            unique_prompts: synthetic.is_none() && local.unique_prompts.get_untracked(),
         },
         load,
         sweep,
-        slo: Slo::default(),
+        slo: slo_of(state),
     };
     Ok(RunSpec {
         config,
         steps,
-        prompts: prompts_for(state),
+        prompts,
         timeout_ms: f64::from(local.timeout_s.get_untracked().max(1)) * 1000.0,
         page_origin: page_origin(),
         engine: local.engine.get_untracked(),
     })
+}
+
+/// Makes the synthetic prompts of `spec` (if it has a synthetic workload) with tokenizer
+/// `tok` in the worker: each exactly `isl` tokens of text, distinct per seed, as many as
+/// the run sends (at most [`SYNTHETIC_PROMPTS`]). Progress goes to `local.synth_msg`; the
+/// first prompt is re-counted into `local.synth_tokens` so the page shows the exact length.
+pub async fn prepare_prompts(
+    spec: &mut RunSpec,
+    tok: &str,
+    local: &LocalSettings,
+) -> Result<(), String> {
+    let Some(IslOsl { isl, .. }) = spec.config.workload.synthetic else {
+        return Ok(());
+    };
+    let base = crate::browser::base_path();
+    let url = inferlab_tokenize::sources::tokenizer_url(tok, &base)
+        .ok_or_else(|| format!("Tokenizer {tok:?}: not a bundled id, a Hub repo id or a URL"))?;
+    let msg = local.synth_msg;
+    msg.set(Some(format!("Loading tokenizer {tok}…")));
+    let progress: tokenizer_worker::ProgressFn = Box::new(move |got, total| {
+        let text = match total {
+            Some(t) if t > 0 => format!(
+                "Loading tokenizer… {:.0} % of {:.1} MB",
+                100.0 * got as f64 / t as f64,
+                t as f64 / 1e6
+            ),
+            _ => format!("Loading tokenizer… {:.1} MB", got as f64 / 1e6),
+        };
+        msg.try_set(Some(text));
+    });
+    let source = Source::Url {
+        url,
+        token: None,
+        cache: !inferlab_tokenize::sources::is_bundled(tok),
+    };
+    tokenizer_worker::load(tok, source, Some(progress))
+        .await
+        .map_err(|e| {
+            msg.set(None);
+            format!("Tokenizer {tok}: {e}")
+        })?;
+    let per_step = spec.config.load.limits.warmup_requests
+        + spec
+            .config
+            .load
+            .limits
+            .max_requests
+            .unwrap_or(SYNTHETIC_PROMPTS);
+    let n = (per_step * spec.steps.len() as u64).clamp(1, SYNTHETIC_PROMPTS);
+    let mut out = Vec::with_capacity(n as usize);
+    for seed in 0..n {
+        msg.set(Some(format!(
+            "Making synthetic prompts of {isl} tokens… {}/{n}",
+            seed + 1
+        )));
+        let reply = tokenizer_worker::call(Command::Synthetic {
+            key: tok.to_owned(),
+            n: isl as usize,
+            seed,
+        })
+        .await;
+        match reply {
+            Ok(Payload::Text { text }) => out.push(Prompt::user(text)),
+            Ok(_) => return Err("unexpected reply from the tokenizer worker".into()),
+            Err(e) => {
+                msg.set(None);
+                return Err(format!("Synthetic prompts: {e}"));
+            }
+        }
+    }
+    if let Some(first) = out.first().and_then(|p| p.messages.first()) {
+        let counted = tokenizer_worker::call(Command::Count {
+            key: tok.to_owned(),
+            text: first.content.clone(),
+        })
+        .await;
+        if let Ok(Payload::Counts { counts }) = counted {
+            local.synth_tokens.set(Some(counts.tokens));
+        }
+    }
+    msg.set(Some(format!(
+        "{n} synthetic prompt{} of {isl} tokens ({tok})",
+        if n == 1 { "" } else { "s" }
+    )));
+    spec.prompts = out;
+    Ok(())
 }
 
 /// "exactly 8", "at most 72", "about 120", "an unknown number of" requests, summed over steps.

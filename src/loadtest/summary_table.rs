@@ -152,6 +152,14 @@ pub fn SummaryTable(#[prop(into)] summary: Signal<Summary>) -> impl IntoView {
                         <Num value=f(|s| (s.requests_ok > 0).then_some(s.requests_per_s)) testid=None unit="req/s" />
                     </tr>
                     <tr>
+                        <th scope="row" title="Requests/s that met every SLO set below the form (TTFT, TPOT, E2E); empty without SLOs.">"Goodput"</th>
+                        <Num value=f(|s| s.goodput_rps) testid=Some("goodput-rps") unit="req/s" />
+                    </tr>
+                    <tr>
+                        <th scope="row" title="Successful requests that met every SLO.">"Requests within SLOs"</th>
+                        <Num value=f(|s| s.goodput_requests.map(|n| n as f64)) testid=Some("goodput-requests") />
+                    </tr>
+                    <tr>
                         <th scope="row">"Requests ok"</th>
                         <Num value=f(|s| Some(s.requests_ok as f64)) testid=Some("requests-ok") />
                     </tr>

@@ -11,14 +11,20 @@ fn cell(v: Option<f64>, digits: usize) -> String {
 
 /// Shown once a sweep has finished a step.
 #[component]
-pub fn SweepTable(#[prop(into)] rows: Signal<Vec<SweepRow>>) -> impl IntoView {
+pub fn SweepTable(
+    #[prop(into)] rows: Signal<Vec<SweepRow>>,
+    /// Header of the x column ("Users" or "Rate (req/s)").
+    #[prop(optional, into)]
+    x_label: Option<Signal<&'static str>>,
+) -> impl IntoView {
+    let x_label = move || x_label.map_or("Users", |l| l.get());
     view! {
         <Show when=move || rows.with(|r| !r.is_empty())>
             <div class="card">
                 <table class="lt-table" data-testid="sweep-table">
                     <thead>
                         <tr>
-                            <th>"Users"</th>
+                            <th>{x_label}</th>
                             <th>"tok/s system"</th>
                             <th>"tok/s per user"</th>
                             <th>"TTFT p50 (ms)"</th>
@@ -33,8 +39,8 @@ pub fn SweepTable(#[prop(into)] rows: Signal<Vec<SweepRow>>) -> impl IntoView {
                                 .into_iter()
                                 .map(|r| {
                                     view! {
-                                        <tr>
-                                            <td class="num">{cell(Some(r.x), 0)}</td>
+                                        <tr data-testid="sweep-row">
+                                            <td class="num">{cell(Some(r.x), if r.x.fract() == 0.0 { 0 } else { 2 })}</td>
                                             <td class="num">{cell(Some(r.output_tps_system), 1)}</td>
                                             <td class="num">{cell(Some(r.output_tps_per_user), 1)}</td>
                                             <td class="num">{cell(r.ttft_p50_ms, 1)}</td>

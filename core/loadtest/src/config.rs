@@ -2,6 +2,7 @@
 //! that keeps secrets out of exports, links and storage.
 
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
 use crate::openai::{endpoint_url, RequestSettings};
 use crate::schedule::LoadPlan;
@@ -108,6 +109,68 @@ pub fn redact_url(url: &str) -> String {
     out
 }
 
+/// Why the extra body fields or headers typed in the form cannot be sent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ExtraError {
+    /// Not JSON at all.
+    #[error("extra body fields: not valid JSON ({0})")]
+    NotJson(String),
+    /// JSON, but not an object.
+    #[error("extra body fields: expected a JSON object like {{\"top_p\": 0.9}}")]
+    NotObject,
+    /// A field the tester itself manages (changing it would break the measurement).
+    #[error("extra body fields: \"{0}\" is set by the load tester; change it in the form instead")]
+    Reserved(String),
+    /// A header name with characters HTTP does not allow.
+    #[error("header {0:?}: a name may hold only letters, digits and !#$%&'*+-.^_`|~")]
+    BadHeaderName(String),
+}
+
+/// Body fields that the form sets and the measurement depends on (streaming, the prompt,
+/// usage reporting): extra fields may not override them.
+const RESERVED_BODY: [&str; 4] = ["stream", "messages", "prompt", "stream_options"];
+
+/// Parses the "extra JSON body fields" text: empty means none; otherwise a JSON object
+/// whose fields are merged into every request body (e.g. `{"top_p": 0.9}`).
+pub fn parse_extra_body(text: &str) -> Result<Map<String, Value>, ExtraError> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(Map::new());
+    }
+    match serde_json::from_str::<Value>(t) {
+        Ok(Value::Object(m)) => {
+            if let Some(k) = m.keys().find(|k| RESERVED_BODY.contains(&k.as_str())) {
+                return Err(ExtraError::Reserved(k.clone()));
+            }
+            Ok(m)
+        }
+        Ok(_) => Err(ExtraError::NotObject),
+        Err(e) => Err(ExtraError::NotJson(e.to_string())),
+    }
+}
+
+/// The extra headers to send: rows with an empty name are skipped; a name that is not an
+/// HTTP token is refused (the browser would throw on it mid-run).
+pub fn clean_headers(rows: &[Header]) -> Result<Vec<Header>, ExtraError> {
+    rows.iter()
+        .filter(|h| !h.name.trim().is_empty())
+        .map(|h| {
+            let name = h.name.trim();
+            let ok = name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c));
+            if ok {
+                Ok(Header {
+                    name: name.to_owned(),
+                    value: h.value.trim().to_owned(),
+                })
+            } else {
+                Err(ExtraError::BadHeaderName(name.to_owned()))
+            }
+        })
+        .collect()
+}
+
 impl RunConfig {
     /// The endpoint URL for the configured API.
     pub fn url(&self) -> String {
@@ -142,12 +205,13 @@ impl RunConfig {
         h
     }
 
-    /// A copy safe to export, share or store: no API key, no secret headers, no URL
-    /// credentials.
+    /// A copy safe to export, share or store: no API key, no secret headers, no
+    /// secret-looking extra body fields (`api_key`, `token`, …), no URL credentials.
     pub fn sanitized(&self) -> Self {
         let mut c = self.clone();
         c.api_key = None;
         c.headers.retain(|h| !is_secret_header(&h.name));
+        c.request.extra_body.retain(|k, _| !is_secret_header(k));
         c.base_url = redact_url(&c.base_url);
         c
     }
@@ -204,6 +268,58 @@ pub(crate) mod tests {
         assert_eq!(s.base_url, "https://h:8000/v1?x=1");
         let json = serde_json::to_string(&s).unwrap_or_default();
         assert!(!json.contains("secret") && !json.contains("sk-") && !json.contains("u:p"));
+    }
+
+    #[test]
+    fn sanitize_drops_secret_body_fields() {
+        let mut c = sample();
+        c.request.extra_body =
+            parse_extra_body(r#"{"top_p": 0.9, "api_key": "sk-body", "session_token": "t"}"#)
+                .unwrap_or_default();
+        let s = c.sanitized();
+        assert_eq!(s.request.extra_body.len(), 1);
+        assert!(s.request.extra_body.contains_key("top_p"));
+        let json = serde_json::to_string(&s).unwrap_or_default();
+        assert!(!json.contains("sk-body"));
+    }
+
+    #[test]
+    fn extra_fields() {
+        assert_eq!(parse_extra_body("  "), Ok(Map::new()));
+        assert!(matches!(
+            parse_extra_body("{oops"),
+            Err(ExtraError::NotJson(_))
+        ));
+        assert_eq!(parse_extra_body("[1]"), Err(ExtraError::NotObject));
+        assert_eq!(
+            parse_extra_body(r#"{"stream": false}"#),
+            Err(ExtraError::Reserved("stream".into()))
+        );
+        let rows = vec![
+            Header {
+                name: " X-Trace ".into(),
+                value: " 1 ".into(),
+            },
+            Header {
+                name: "".into(),
+                value: "ignored".into(),
+            },
+        ];
+        assert_eq!(
+            clean_headers(&rows),
+            Ok(vec![Header {
+                name: "X-Trace".into(),
+                value: "1".into()
+            }])
+        );
+        let bad = vec![Header {
+            name: "X Trace".into(),
+            value: String::new(),
+        }];
+        assert!(matches!(
+            clean_headers(&bad),
+            Err(ExtraError::BadHeaderName(_))
+        ));
     }
 
     #[test]

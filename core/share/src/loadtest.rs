@@ -25,6 +25,54 @@ pub enum LoadMode {
     Sweep,
 }
 
+/// Open-loop inter-arrival distribution (`arrival=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum ArrivalKind {
+    /// Exponential gaps (what `vllm bench serve` does by default).
+    #[default]
+    Poisson,
+    /// Evenly spaced.
+    Constant,
+    /// Gamma gaps with shape `burstiness` (< 1 burstier than Poisson, > 1 smoother).
+    Gamma,
+}
+
+impl ArrivalKind {
+    pub const CHOICES: [(&'static str, ArrivalKind); 3] = [
+        ("poisson", ArrivalKind::Poisson),
+        ("constant", ArrivalKind::Constant),
+        ("gamma", ArrivalKind::Gamma),
+    ];
+    pub fn id(self) -> &'static str {
+        match self {
+            ArrivalKind::Poisson => "poisson",
+            ArrivalKind::Constant => "constant",
+            ArrivalKind::Gamma => "gamma",
+        }
+    }
+}
+
+/// What a sweep varies (`sweep_over=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum SweepOver {
+    /// Closed-loop user counts.
+    #[default]
+    Users,
+    /// Open-loop request rates.
+    Rate,
+}
+
+impl SweepOver {
+    pub const CHOICES: [(&'static str, SweepOver); 2] =
+        [("users", SweepOver::Users), ("rate", SweepOver::Rate)];
+    pub fn id(self) -> &'static str {
+        match self {
+            SweepOver::Users => "users",
+            SweepOver::Rate => "rate",
+        }
+    }
+}
+
 impl Api {
     pub const CHOICES: [(&'static str, Api); 2] =
         [("chat", Api::Chat), ("completions", Api::Completions)];
@@ -72,6 +120,31 @@ pub struct LoadTestState {
     pub isl: u32,
     /// Output length in tokens (0 = `max_tokens`).
     pub osl: u32,
+    /// Open-loop arrival distribution.
+    pub arrival: ArrivalKind,
+    /// Gamma shape for `arrival=gamma`.
+    pub burstiness: f64,
+    /// Ramp-up duration, seconds (closed loop: users join evenly; open loop: the rate
+    /// climbs linearly from `ramp_start`).
+    pub ramp: f64,
+    /// Open loop: requests/s at the start of the ramp.
+    pub ramp_start: f64,
+    /// Open loop: most requests in flight (later arrivals wait); `None` = no cap.
+    pub max_concurrency: Option<u32>,
+    /// What a sweep varies.
+    pub sweep_over: SweepOver,
+    /// Sweep steps as typed (`1,2,4,8`); empty = 1, 2, 4 … `users` (or `rate`).
+    pub steps: String,
+    /// Goodput SLO on TTFT, ms.
+    pub slo_ttft: Option<f64>,
+    /// Goodput SLO on TPOT, ms.
+    pub slo_tpot: Option<f64>,
+    /// Goodput SLO on E2E latency, ms.
+    pub slo_e2e: Option<f64>,
+    /// Tokenizer for synthetic prompts (bundled id, Hub repo id or URL).
+    pub tok: String,
+    /// ISL × OSL matrix as typed (`2048x128,32768x2048`); empty = no matrix.
+    pub matrix: String,
 }
 
 impl Default for LoadTestState {
@@ -89,6 +162,18 @@ impl Default for LoadTestState {
             prompt: "classify".into(),
             isl: 0,
             osl: 0,
+            arrival: ArrivalKind::Poisson,
+            burstiness: 1.0,
+            ramp: 0.0,
+            ramp_start: 0.0,
+            max_concurrency: None,
+            sweep_over: SweepOver::Users,
+            steps: String::new(),
+            slo_ttft: None,
+            slo_tpot: None,
+            slo_e2e: None,
+            tok: "qwen3".into(),
+            matrix: String::new(),
         }
     }
 }
@@ -120,6 +205,21 @@ impl QueryState for LoadTestState {
                 .unwrap_or(d.prompt),
             isl: r.number("isl", d.isl, 0..=10_000_000),
             osl: r.number("osl", d.osl, 0..=10_000_000),
+            arrival: r.choice("arrival", d.arrival, &ArrivalKind::CHOICES),
+            burstiness: r.number("burstiness", d.burstiness, 0.001..=1000.0),
+            ramp: r.number("ramp", d.ramp, 0.0..=86_400.0),
+            ramp_start: r.number("ramp_start", d.ramp_start, 0.0..=100_000.0),
+            max_concurrency: r.optional_number("max_concurrency", 1..=100_000),
+            sweep_over: r.choice("sweep_over", d.sweep_over, &SweepOver::CHOICES),
+            steps: list_text(r, "steps", "a list of positive numbers, e.g. 1,2,4,8"),
+            slo_ttft: r.optional_number("slo_ttft", 0.001..=86_400_000.0),
+            slo_tpot: r.optional_number("slo_tpot", 0.001..=86_400_000.0),
+            slo_e2e: r.optional_number("slo_e2e", 0.001..=86_400_000.0),
+            tok: r
+                .text("tok")
+                .filter(|t| !t.trim().is_empty())
+                .unwrap_or(d.tok),
+            matrix: list_text(r, "matrix", "ISLxOSL pairs, e.g. 2048x128,32768x2048"),
         }
     }
 
@@ -137,5 +237,36 @@ impl QueryState for LoadTestState {
         w.put_if("prompt", &self.prompt, &d.prompt);
         w.put_if("isl", &self.isl, &d.isl);
         w.put_if("osl", &self.osl, &d.osl);
+        w.put_if("arrival", &self.arrival.id(), &d.arrival.id());
+        w.put_if("burstiness", &self.burstiness, &d.burstiness);
+        w.put_if("ramp", &self.ramp, &d.ramp);
+        w.put_if("ramp_start", &self.ramp_start, &d.ramp_start);
+        w.put_opt("max_concurrency", &self.max_concurrency);
+        w.put_if("sweep_over", &self.sweep_over.id(), &d.sweep_over.id());
+        w.put_if("steps", &self.steps, &d.steps);
+        w.put_opt("slo_ttft", &self.slo_ttft);
+        w.put_opt("slo_tpot", &self.slo_tpot);
+        w.put_opt("slo_e2e", &self.slo_e2e);
+        w.put_if("tok", &self.tok, &d.tok);
+        w.put_if("matrix", &self.matrix, &d.matrix);
+    }
+}
+
+/// A list parameter kept as typed (the load tester parses and explains it); only characters
+/// no list uses are refused here, so a link cannot smuggle arbitrary text into the form.
+fn list_text(r: &mut QueryReader, key: &str, expected: &str) -> String {
+    match r.text(key) {
+        None => String::new(),
+        Some(v)
+            if v.len() <= 2000
+                && v.chars()
+                    .all(|c| c.is_ascii_digit() || " ,;.|:xX".contains(c)) =>
+        {
+            v.trim().to_owned()
+        }
+        Some(v) => {
+            r.invalid(key, &v, expected);
+            String::new()
+        }
     }
 }

@@ -124,8 +124,36 @@ fn loadtest_state() -> impl Strategy<Value = LoadTestState> {
                 prompt,
                 isl,
                 osl,
+                ..LoadTestState::default()
             },
         )
+}
+
+#[test]
+fn loadtest_workload_keys_round_trip() {
+    use inferlab_share::loadtest::{ArrivalKind, SweepOver};
+    let s = LoadTestState {
+        arrival: ArrivalKind::Gamma,
+        burstiness: 0.5,
+        ramp: 2.5,
+        ramp_start: 0.5,
+        max_concurrency: Some(8),
+        sweep_over: SweepOver::Rate,
+        steps: "1,2,4".into(),
+        slo_ttft: Some(500.0),
+        slo_tpot: Some(50.0),
+        slo_e2e: Some(3000.0),
+        tok: "gpt-4o".into(),
+        matrix: "2048x128,32768x2048".into(),
+        ..LoadTestState::default()
+    };
+    let d = round_trip(&s);
+    assert_eq!(d.problems, vec![]);
+    assert_eq!(d.state, s);
+    let bad: Decoded<LoadTestState> = decode("steps=1,<b>&matrix=2048x128");
+    assert_eq!(bad.problems.len(), 1);
+    assert_eq!(bad.state.steps, "");
+    assert_eq!(bad.state.matrix, "2048x128");
 }
 
 fn round_trip<S: inferlab_share::QueryState + Clone + PartialEq + std::fmt::Debug>(

@@ -1,0 +1,220 @@
+// The load tester's workload and request settings against the real test server
+// (tools/testserver): open loop with Poisson arrivals, sweeps, goodput SLOs, links that only
+// fill the form, JSONL uploads, synthetic prompts of exact length and ISL × OSL matrices.
+// Every run is small (a few requests, a few tokens) so the file stays fast.
+import { test, expect } from "@playwright/test";
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createInterface } from "node:readline";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+function serverBinary() {
+  const candidates = [
+    process.env.INFERLAB_TESTSERVER,
+    path.join(root, "target", "release", "inferlab-testserver"),
+    path.join(root, "target", "debug", "inferlab-testserver"),
+  ].filter(Boolean);
+  const found = candidates.find((p) => existsSync(p));
+  if (!found) throw new Error(`inferlab-testserver not built; looked in: ${candidates.join(", ")}`);
+  return found;
+}
+
+function startServer(args) {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(serverBinary(), ["--port", "0", ...args], { stdio: ["ignore", "pipe", "inherit"] });
+    const timer = setTimeout(() => {
+      proc.kill();
+      reject(new Error("the test server printed no URL within 15 s"));
+    }, 15_000);
+    proc.once("error", (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    proc.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the test server exited early (code ${code})`));
+    });
+    createInterface({ input: proc.stdout }).once("line", (line) => {
+      clearTimeout(timer);
+      proc.removeAllListeners("exit");
+      resolve({ url: line.trim().replace(/\/$/, ""), proc });
+    });
+  });
+}
+
+async function completions(url) {
+  const res = await fetch(`${url}/debug/requests`);
+  expect(res.ok).toBe(true);
+  return (await res.json()).requests.filter((r) => r.api === "chat" || r.api === "completions");
+}
+
+async function cellValue(page, id) {
+  return Number(await page.getByTestId(id).getAttribute("data-value"));
+}
+
+function watchConsole(page) {
+  const errors = [];
+  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  page.on("pageerror", (e) => errors.push(String(e)));
+  return errors;
+}
+
+async function runAndConfirm(page, confirmTimeout = 10_000) {
+  await page.getByTestId("run").click();
+  await expect(page.getByTestId("confirm")).toBeVisible({ timeout: confirmTimeout });
+  await page.getByTestId("confirm-run").click();
+}
+
+async function finished(page, timeout = 30_000) {
+  await expect(page.getByTestId("run-status")).toHaveAttribute("data-phase", "finished", { timeout });
+  await expect(page.getByTestId("run")).toBeVisible({ timeout });
+}
+
+test.describe("load tester workloads", () => {
+  let server;
+  test.beforeAll(async () => {
+    server = await startServer(["--ttft-ms", "20", "--itl-ms", "5"]);
+  });
+  test.afterAll(() => server?.proc.kill());
+  test.beforeEach(async () => {
+    await fetch(`${server.url}/debug/reset`, { method: "POST" });
+  });
+
+  test("a link with the new keys fills the form and starts nothing", async ({ page }) => {
+    const errors = watchConsole(page);
+    const q = new URLSearchParams({
+      url: server.url, model: "m", mode: "sweep", sweep_over: "rate", steps: "0.5,1,2",
+      arrival: "gamma", burstiness: "0.5", ramp: "2", max_concurrency: "3",
+      slo_ttft: "250", slo_tpot: "40", slo_e2e: "2000", tok: "gpt-4o", matrix: "16x4,32x2",
+    });
+    await page.goto(`/loadtest?${q}`);
+    await expect(page.getByLabel("Sweep over")).toHaveValue("rate");
+    await expect(page.getByLabel("Steps")).toHaveValue("0.5,1,2");
+    await expect(page.getByLabel("Arrival")).toHaveValue("gamma");
+    await expect(page.getByLabel("Burstiness")).toHaveValue("0.5");
+    await expect(page.getByLabel("Ramp-up (s)")).toHaveValue("2");
+    await expect(page.getByLabel("Max concurrency")).toHaveValue("3");
+    await expect(page.getByLabel("SLO TTFT (ms)")).toHaveValue("250");
+    await expect(page.getByLabel("SLO TPOT (ms)")).toHaveValue("40");
+    await expect(page.getByLabel("SLO E2E (ms)")).toHaveValue("2000");
+    await expect(page.getByLabel("Tokenizer (synthetic)")).toHaveValue("gpt-4o");
+    await expect(page.getByLabel("ISL × OSL matrix")).toHaveValue("16x4,32x2");
+    await page.waitForTimeout(1500);
+    expect(await completions(server.url)).toEqual([]);
+    await expect(page.getByTestId("confirm")).toHaveCount(0);
+    await expect(page.getByTestId("stop")).toHaveCount(0);
+    // A bad step is named inline.
+    await page.getByLabel("Steps").fill("1,0,4");
+    await page.getByLabel("Steps").blur();
+    await expect(page.getByTestId("lt-steps-error")).toContainText("item 2");
+    expect(errors).toEqual([]);
+  });
+
+  test("open loop, Poisson: exactly the requested number of requests; goodput under SLOs", async ({ page }) => {
+    test.setTimeout(60_000);
+    const q = new URLSearchParams({
+      url: server.url, model: "m", mode: "rate", rate: "20", arrival: "poisson",
+      requests: "6", max_tokens: "4", slo_ttft: "5000", slo_e2e: "20000",
+    });
+    await page.goto(`/loadtest?${q}`);
+    await page.getByTestId("run").click();
+    await expect(page.getByTestId("confirm")).toContainText("6 requests");
+    await page.getByTestId("confirm-run").click();
+    await finished(page);
+    await expect(page.getByTestId("requests-ok")).toHaveAttribute("data-value", "6");
+    expect(await completions(server.url)).toHaveLength(6);
+    await expect(page.getByTestId("goodput-requests")).toHaveAttribute("data-value", "6");
+    expect(await cellValue(page, "goodput-rps")).toBeGreaterThan(0);
+  });
+
+  test("a users sweep gives one row per step", async ({ page }) => {
+    test.setTimeout(60_000);
+    const q = new URLSearchParams({
+      url: server.url, model: "m", mode: "sweep", sweep_over: "users", steps: "1,2,3",
+      requests: "3", max_tokens: "4",
+    });
+    await page.goto(`/loadtest?${q}`);
+    await runAndConfirm(page);
+    await finished(page);
+    await expect(page.getByTestId("sweep-row")).toHaveCount(3);
+    const xs = await page.getByTestId("sweep-row").locator("td:first-child").allTextContents();
+    expect(xs).toEqual(["1", "2", "3"]);
+    expect(await completions(server.url)).toHaveLength(9);
+    // No SLO set: the goodput cells stay empty.
+    await expect(page.getByTestId("goodput-rps")).toHaveAttribute("data-value", "");
+  });
+
+  test("JSONL: a bad line is named; a good file is counted and its prompts are sent", async ({ page }) => {
+    test.setTimeout(60_000);
+    await page.goto(`/loadtest?url=${encodeURIComponent(server.url)}&model=m&users=1&requests=2&max_tokens=4`);
+    const file = page.getByLabel("JSONL prompts");
+    await file.setInputFiles({
+      name: "bad.jsonl",
+      mimeType: "application/jsonl",
+      buffer: Buffer.from('"first"\n{"prompt": oops}\n'),
+    });
+    await expect(page.getByTestId("jsonl-error")).toContainText("line 2");
+    await file.setInputFiles({
+      name: "good.jsonl",
+      mimeType: "application/jsonl",
+      buffer: Buffer.from(
+        '{"prompt": "zebra-alpha"}\n\n[{"role": "user", "content": "zebra-beta"}]\n"zebra-gamma"\n',
+      ),
+    });
+    await expect(page.getByTestId("jsonl-status")).toContainText("3 prompts");
+    await expect(page.getByLabel("Prompts")).toHaveValue("jsonl");
+    await runAndConfirm(page);
+    await finished(page);
+    const recs = await completions(server.url);
+    expect(recs).toHaveLength(2);
+    expect(recs.map((r) => r.prompt).join(" ")).toContain("zebra-alpha");
+    expect(recs.map((r) => r.prompt).join(" ")).toContain("zebra-beta");
+  });
+
+  test("invalid extra body JSON is named inline and blocks Run", async ({ page }) => {
+    await page.goto(`/loadtest?url=${encodeURIComponent(server.url)}&model=m&users=1&requests=1&max_tokens=4`);
+    await page.getByLabel("Extra JSON body fields").fill('{"top_p": 0.9,');
+    await expect(page.getByTestId("extra-body-error")).toContainText("not valid JSON");
+    await page.getByTestId("run").click();
+    await expect(page.getByRole("alert").filter({ hasText: "extra body fields" }).first()).toBeVisible();
+    await expect(page.getByTestId("confirm")).toHaveCount(0);
+    await page.getByLabel("Extra JSON body fields").fill('{"top_p": 0.5}');
+    await expect(page.getByTestId("extra-body-error")).toHaveCount(0);
+  });
+
+  test("synthetic prompts have exactly ISL tokens; an ISL × OSL matrix runs cell by cell", async ({ page }) => {
+    test.setTimeout(120_000);
+    const q = new URLSearchParams({
+      url: server.url, model: "m", api: "completions", prompt: "synthetic", isl: "64",
+      tok: "qwen3", users: "1", requests: "2", max_tokens: "4",
+    });
+    await page.goto(`/loadtest?${q}`);
+    await runAndConfirm(page, 60_000);
+    await expect(page.getByTestId("synthetic-tokens")).toHaveAttribute("data-value", "64");
+    await finished(page);
+    let recs = await completions(server.url);
+    expect(recs).toHaveLength(2);
+    // Two distinct prompts, no cache-busting prefix (it would change the length).
+    expect(recs[0].prompt).not.toEqual(recs[1].prompt);
+    for (const r of recs) {
+      expect(r.prompt.startsWith("[req")).toBe(false);
+      // The test server estimates ~4 characters per token: a loose check on the size.
+      expect(r.prompt_chars).toBeGreaterThan(64);
+      expect(r.prompt_chars).toBeLessThan(64 * 12);
+    }
+
+    await fetch(`${server.url}/debug/reset`, { method: "POST" });
+    await page.getByLabel("ISL × OSL matrix").fill("16x4,32x2");
+    await page.getByLabel("ISL × OSL matrix").blur();
+    await page.getByTestId("run").click();
+    await expect(page.getByTestId("confirm")).toContainText("2 ISL × OSL cells", { timeout: 60_000 });
+    await page.getByTestId("confirm-run").click();
+    await expect(page.locator('[data-testid="matrix-row"][data-done="true"]')).toHaveCount(2, { timeout: 60_000 });
+    await expect(page.getByTestId("matrix-ok")).toHaveText(["2", "2"]);
+    recs = await completions(server.url);
+    expect(recs.map((r) => r.max_tokens)).toEqual([4, 4, 2, 2]);
+  });
+});
