@@ -51,9 +51,20 @@ function startServer(args) {
   });
 }
 
-/** Per chart: backing size vs CSS size × DPR, pixels unlike the background, draw time. */
+/**
+ * Per chart: backing size vs CSS size × DPR, pixels unlike the background (`ink`), pixels in
+ * the first two run colours (`series`: data, not only axes and text), draw time.
+ */
 function inspectCharts(page) {
   return page.evaluate((ids) => {
+    const probe = document.createElement("span");
+    document.body.append(probe);
+    const rgb = (v) => {
+      probe.style.color = `var(${v})`;
+      return getComputedStyle(probe).color.match(/\d+/g).slice(0, 3).map(Number);
+    };
+    const colors = [rgb("--accent"), rgb("--c-activation")];
+    probe.remove();
     const out = {};
     for (const id of ids) {
       const fig = document.querySelector(`[data-testid="${id}"]`);
@@ -61,9 +72,16 @@ function inspectCharts(page) {
       if (!c) continue;
       const { data } = c.getContext("2d").getImageData(0, 0, c.width, c.height);
       let ink = 0;
+      let series = 0;
       const [r0, g0, b0] = [data[0], data[1], data[2]];
       for (let i = 0; i < data.length; i += 4) {
         if (Math.abs(data[i] - r0) + Math.abs(data[i + 1] - g0) + Math.abs(data[i + 2] - b0) > 48) ink++;
+        for (const [r, g, b] of colors) {
+          if (Math.abs(data[i] - r) + Math.abs(data[i + 1] - g) + Math.abs(data[i + 2] - b) < 24) {
+            series++;
+            break;
+          }
+        }
       }
       out[id] = {
         width: c.width,
@@ -72,6 +90,7 @@ function inspectCharts(page) {
         cssHeight: c.clientHeight,
         dpr: devicePixelRatio,
         ink,
+        series,
         inkShare: ink / (c.width * c.height),
         drawMs: Number(c.dataset.drawMs),
         draws: Number(c.dataset.draws),
@@ -126,6 +145,7 @@ test("charts draw sharp with data; PNG, JSON re-import, comparison and CSV work"
       expect(c.width, id).toBe(Math.round(c.cssWidth * 2));
       expect(c.height, id).toBe(Math.round(c.cssHeight * 2));
       expect(c.ink, `${id} is blank`).toBeGreaterThan(4000);
+      expect(c.series, `${id} has no series drawn`).toBeGreaterThan(300);
     }
 
     // Redraw cost: canvas text measuring (default) vs plotters' DOM-span measuring.
@@ -191,7 +211,7 @@ test("charts draw sharp with data; PNG, JSON re-import, comparison and CSV work"
     // Overlaid charts still have ink (two runs now).
     await page.waitForTimeout(300);
     const after = await inspectCharts(page);
-    for (const id of CHARTS) expect(after[id].ink, id).toBeGreaterThan(4000);
+    for (const id of CHARTS) expect(after[id].series, id).toBeGreaterThan(300);
 
     const shots = process.env.SCREENSHOTS;
     if (shots) {
@@ -202,6 +222,9 @@ test("charts draw sharp with data; PNG, JSON re-import, comparison and CSV work"
           await page.setViewportSize({ width, height: 900 });
           await page.waitForTimeout(400);
           await page.locator(".lt-results").screenshot({ path: path.join(shots, `results-${scheme}-${name}.png`) });
+          for (const id of ["chart-latency", "chart-sweep"]) {
+            await page.getByTestId(id).screenshot({ path: path.join(shots, `${id}-${scheme}-${name}.png`) });
+          }
         }
       }
     }

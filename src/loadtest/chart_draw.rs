@@ -158,6 +158,12 @@ fn upper(max: f64) -> f64 {
     }
 }
 
+/// Upper end of an axis under an upper-corner legend of `entries` lines: room above the data
+/// so the legend does not hide points.
+fn upper_legend(max: f64, entries: usize) -> f64 {
+    upper(max) * (1.0 + 0.1 * entries.min(8) as f64)
+}
+
 /// Draws `kind` for `runs` on `root` (whose pixels are `scale` × CSS pixels).
 pub fn draw(
     root: &DrawingArea<FastCanvas, Shift>,
@@ -294,7 +300,8 @@ fn time_series(
         .iter()
         .flat_map(|r| r.series.iter().map(value))
         .fold(0.0, f64::max);
-    let mut chart = b.build_cartesian_2d(0.0..xmax, 0.0..upper(ymax))?;
+    let entries = if ctx.single { 0 } else { runs.len() };
+    let mut chart = b.build_cartesian_2d(0.0..xmax, 0.0..upper_legend(ymax, entries))?;
     mesh(&mut chart, ctx, "time since start (s)", y_desc)?;
     let stroke = ctx.px(2.0).max(1) as u32;
     for (i, r) in runs.iter().enumerate() {
@@ -326,7 +333,8 @@ fn latency(
         .flat_map(|r| r.points.iter().flat_map(|p| [p.ttft_ms, p.e2e_ms]))
         .filter(|v| v.is_finite())
         .fold(0.0, f64::max);
-    let mut chart = b.build_cartesian_2d(0.0..xmax * 1.02, 0.0..upper(ymax))?;
+    let mut chart =
+        b.build_cartesian_2d(0.0..xmax * 1.02, 0.0..upper_legend(ymax, 2 * runs.len()))?;
     mesh(&mut chart, ctx, "request start (s)", "latency (ms)")?;
     let r_dot = ctx.px(2.5).max(2);
     let ring = ctx.px(1.2).max(1) as u32;
@@ -399,7 +407,8 @@ fn itl(b: &mut ChartBuilder<'_, '_, FastCanvas>, runs: &[RunView], ctx: &Ctx<'_>
             r.itl_bins.iter().map(f).collect::<Vec<_>>()
         })
         .fold(0.0, f64::max);
-    let mut chart = b.build_cartesian_2d(lo..hi, 0.0..upper(ymax))?;
+    let entries = if ctx.single { 0 } else { runs.len() };
+    let mut chart = b.build_cartesian_2d(lo..hi, 0.0..upper_legend(ymax, entries))?;
     mesh(&mut chart, ctx, "gap between chunks (ms)", "% of gaps")?;
     let line = ctx.px(1.0).max(1) as u32;
     for (i, r) in runs.iter().enumerate() {
@@ -443,9 +452,11 @@ fn sweep(b: &mut ChartBuilder<'_, '_, FastCanvas>, runs: &[RunView], ctx: &Ctx<'
         Some(SweepX::Rate) => "request rate (req/s)",
         _ => "concurrent users",
     };
+    // Legend entries: total and per user for each run with a sweep.
+    let entries = 2 * runs.iter().filter(|r| !r.sweep.is_empty()).count();
     let mut chart = b
-        .build_cartesian_2d(0.0..xmax * 1.05, 0.0..upper(y1))?
-        .set_secondary_coord(0.0..xmax * 1.05, 0.0..upper(y2));
+        .build_cartesian_2d(0.0..xmax * 1.05, 0.0..upper_legend(y1, entries))?
+        .set_secondary_coord(0.0..xmax * 1.05, 0.0..upper_legend(y2, entries));
     mesh(&mut chart, ctx, x_desc, "total tokens/s (solid)")?;
     chart
         .configure_secondary_axes()
@@ -504,7 +515,7 @@ fn sweep(b: &mut ChartBuilder<'_, '_, FastCanvas>, runs: &[RunView], ctx: &Ctx<'
     }
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::LowerRight)
+        .position(SeriesLabelPosition::UpperRight)
         .margin(ctx.px(6.0))
         .legend_area_size(ctx.px(22.0))
         .background_style(ctx.pal.bg.mix(0.85))

@@ -227,11 +227,18 @@ fn paint(
 
 /// One chart: a canvas and its PNG button.
 #[component]
-fn ChartCanvas(kind: ChartKind, runs: Memo<Vec<RunView>>, palette: Memo<Palette>) -> impl IntoView {
+fn ChartCanvas(
+    kind: ChartKind,
+    runs: Memo<Vec<RunView>>,
+    palette: Memo<Palette>,
+    redraw: RwSignal<u32>,
+) -> impl IntoView {
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     let msg = RwSignal::new(String::new());
     let hidden = move || kind == ChartKind::Sweep && !runs.with(|r| kind.has_data(r));
     Effect::new(move |_| {
+        // A resize changes no data but the canvas size: redraw on its tick too.
+        redraw.track();
         let Some(c) = canvas.get() else { return };
         let r = palette.with(|pal| runs.with(|r| paint(&c, kind, r, pal)));
         msg.set(
@@ -343,7 +350,7 @@ pub fn LiveCharts(runner: Runner) -> impl IntoView {
             <div class="lt-charts">
                 {ChartKind::ALL
                     .into_iter()
-                    .map(|kind| view! { <ChartCanvas kind=kind runs=runs palette=palette /> })
+                    .map(|kind| view! { <ChartCanvas kind=kind runs=runs palette=palette redraw=redraw /> })
                     .collect_view()}
             </div>
             <CompareRuns imported=imported current=current />

@@ -147,10 +147,12 @@ pub fn CompareRuns(
                     .iter()
                     .filter_map(|d| d.get(m).cloned())
                     .map(|r| {
+                        // Colour only differences that show in the rounded figure.
+                        let shows = r.delta_pct.is_some_and(|d| d.abs() >= 0.05);
                         let class = match r.b_better {
-                            Some(true) => "num good",
-                            Some(false) => "num bad",
-                            None => "num",
+                            Some(true) if shows => "num good",
+                            Some(false) if shows => "num bad",
+                            _ => "num",
                         };
                         view! {
                             <td class="num">{fmt_value(r.b, &r.unit)}</td>
