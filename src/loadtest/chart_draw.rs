@@ -161,7 +161,7 @@ fn upper(max: f64) -> f64 {
 /// Upper end of an axis under an upper-corner legend of `entries` lines: room above the data
 /// so the legend does not hide points.
 fn upper_legend(max: f64, entries: usize) -> f64 {
-    upper(max) * (1.0 + 0.1 * entries.min(8) as f64)
+    upper(max) * (1.0 + 0.16 * entries.min(6) as f64)
 }
 
 /// Draws `kind` for `runs` on `root` (whose pixels are `scale` × CSS pixels).
@@ -333,9 +333,15 @@ fn latency(
         .flat_map(|r| r.points.iter().flat_map(|p| [p.ttft_ms, p.e2e_ms]))
         .filter(|v| v.is_finite())
         .fold(0.0, f64::max);
-    let mut chart =
-        b.build_cartesian_2d(0.0..xmax * 1.02, 0.0..upper_legend(ymax, 2 * runs.len()))?;
-    mesh(&mut chart, ctx, "request start (s)", "latency (ms)")?;
+    // One legend line per run (several runs) or per metric (one run), to keep it short.
+    let entries = if ctx.single { 2 } else { runs.len() };
+    let mut chart = b.build_cartesian_2d(0.0..xmax * 1.02, 0.0..upper_legend(ymax, entries))?;
+    let y_desc = if ctx.single {
+        "latency (ms)"
+    } else {
+        "latency (ms): ● TTFT, ○ E2E"
+    };
+    mesh(&mut chart, ctx, "request start (s)", y_desc)?;
     let r_dot = ctx.px(2.5).max(2);
     let ring = ctx.px(1.2).max(1) as u32;
     for (i, r) in runs.iter().enumerate() {
@@ -345,31 +351,29 @@ fn latency(
         } else {
             (ctx.pal.color(i), ctx.pal.color(i))
         };
-        let name = |m: &str| {
-            if ctx.single {
-                m.to_owned()
-            } else {
-                format!("{} · {m}", r.label)
-            }
-        };
-        chart
-            .draw_series(
-                r.points
-                    .iter()
-                    .filter(|p| p.e2e_ms.is_finite())
-                    .map(|p| Circle::new((p.t_s, p.e2e_ms), r_dot + 1, c_e2e.stroke_width(ring))),
-            )?
-            .label(name("E2E"))
-            .legend(move |(x, y)| {
+        let e2e = chart.draw_series(
+            r.points
+                .iter()
+                .filter(|p| p.e2e_ms.is_finite())
+                .map(|p| Circle::new((p.t_s, p.e2e_ms), r_dot + 1, c_e2e.stroke_width(ring))),
+        )?;
+        if ctx.single {
+            e2e.label("E2E").legend(move |(x, y)| {
                 Circle::new((x + r_dot * 2, y), r_dot + 1, c_e2e.stroke_width(ring))
             });
+        }
+        let label = if ctx.single {
+            "TTFT".to_owned()
+        } else {
+            r.label.clone()
+        };
         chart
             .draw_series(
                 r.points
                     .iter()
                     .map(|p| Circle::new((p.t_s, p.ttft_ms), r_dot, c_ttft.filled())),
             )?
-            .label(name("TTFT"))
+            .label(label)
             .legend(move |(x, y)| Circle::new((x + r_dot * 2, y), r_dot, c_ttft.filled()));
     }
     legend(&mut chart, ctx)
@@ -453,7 +457,8 @@ fn sweep(b: &mut ChartBuilder<'_, '_, FastCanvas>, runs: &[RunView], ctx: &Ctx<'
         _ => "concurrent users",
     };
     // Legend entries: total and per user for each run with a sweep.
-    let entries = 2 * runs.iter().filter(|r| !r.sweep.is_empty()).count();
+    let with_sweep = runs.iter().filter(|r| !r.sweep.is_empty()).count();
+    let entries = if ctx.single { 2 } else { with_sweep };
     let mut chart = b
         .build_cartesian_2d(0.0..xmax * 1.05, 0.0..upper_legend(y1, entries))?
         .set_secondary_coord(0.0..xmax * 1.05, 0.0..upper_legend(y2, entries));
@@ -475,13 +480,6 @@ fn sweep(b: &mut ChartBuilder<'_, '_, FastCanvas>, runs: &[RunView], ctx: &Ctx<'
         } else {
             (ctx.pal.color(i), ctx.pal.color(i))
         };
-        let name = |m: &str| {
-            if ctx.single {
-                m.to_owned()
-            } else {
-                format!("{} · {m}", r.label)
-            }
-        };
         let tot: Vec<(f64, f64)> = r.sweep.iter().map(|s| (s.x, s.output_tps_system)).collect();
         let user: Vec<(f64, f64)> = r
             .sweep
@@ -493,21 +491,25 @@ fn sweep(b: &mut ChartBuilder<'_, '_, FastCanvas>, runs: &[RunView], ctx: &Ctx<'
                 tot.iter().copied(),
                 c_tot.stroke_width(stroke),
             ))?
-            .label(name("total"))
+            .label(if ctx.single {
+                "total".to_owned()
+            } else {
+                r.label.clone()
+            })
             .legend(line_legend(c_tot, ctx));
         chart.draw_series(tot.iter().map(|p| Circle::new(*p, dot, c_tot.filled())))?;
         let (dash, gap) = (ctx.px(6.0), ctx.px(4.0));
-        chart
-            .draw_secondary_series(DashedLineSeries::new(
-                user.iter().copied(),
-                dash,
-                gap,
-                c_user.stroke_width(stroke),
-            ))?
-            .label(name("per user"))
-            .legend(move |(x, y)| {
+        let per_user = chart.draw_secondary_series(DashedLineSeries::new(
+            user.iter().copied(),
+            dash,
+            gap,
+            c_user.stroke_width(stroke),
+        ))?;
+        if ctx.single {
+            per_user.label("per user").legend(move |(x, y)| {
                 PathElement::new(vec![(x, y), (x + dash, y)], c_user.stroke_width(stroke))
             });
+        }
         chart.draw_secondary_series(
             user.iter()
                 .map(|p| Circle::new(*p, dot, c_user.stroke_width(stroke))),
