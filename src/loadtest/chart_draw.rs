@@ -86,7 +86,7 @@ impl ChartKind {
             ChartKind::Active => "Active requests",
             ChartKind::Latency => "TTFT and E2E per request",
             ChartKind::Itl => "Inter-token latency (ITL) histogram",
-            ChartKind::Sweep => "Sweep: output tokens/s in total and per user",
+            ChartKind::Sweep => "Sweep: output tokens/s",
         }
     }
 
@@ -339,7 +339,7 @@ fn latency(
     let y_desc = if ctx.single {
         "latency (ms)"
     } else {
-        "latency (ms): ● TTFT, ○ E2E"
+        "ms (● TTFT, ○ E2E)"
     };
     mesh(&mut chart, ctx, "request start (s)", y_desc)?;
     let r_dot = ctx.px(2.5).max(2);
