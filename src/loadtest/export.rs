@@ -1,7 +1,8 @@
 //! Export of the current or last run: JSON (the documented `inferlab.loadtest` schema, config
-//! sanitized so no key leaves memory) and CSV (one row per request).
+//! sanitized so no key leaves memory), CSV (one row per request) and, after a sweep, the sweep
+//! table as CSV.
 
-use inferlab_loadtest::export::records_csv;
+use inferlab_loadtest::export::{records_csv, sweep_csv};
 use leptos::prelude::*;
 
 use super::runner::Runner;
@@ -53,6 +54,17 @@ pub fn ExportButtons(runner: Runner) -> impl IntoView {
         );
         msg.set(r.err().map(|e| e.to_string()).unwrap_or_default());
     };
+    let has_sweep = move || runner.live.with(|l| !l.sweep.is_empty());
+    let sweep = move |_| {
+        let created = now_iso();
+        let text = runner.live.with_untracked(|l| sweep_csv(&l.sweep));
+        let r = download_text(
+            &format!("inferlab-loadtest-sweep-{}.csv", file_stamp(&created)),
+            "text/csv",
+            &text,
+        );
+        msg.set(r.err().map(|e| e.to_string()).unwrap_or_default());
+    };
     view! {
         <div class="lt-export">
             <button type="button" data-testid="export-json" on:click=json disabled=move || !has()>
@@ -61,6 +73,11 @@ pub fn ExportButtons(runner: Runner) -> impl IntoView {
             <button type="button" data-testid="export-csv" on:click=csv disabled=move || !has()>
                 "Export CSV"
             </button>
+            <Show when=has_sweep>
+                <button type="button" data-testid="export-sweep-csv" on:click=sweep>
+                    "Export sweep CSV"
+                </button>
+            </Show>
             <span class="muted small" role="status">{move || msg.get()}</span>
         </div>
     }

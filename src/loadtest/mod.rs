@@ -1,9 +1,11 @@
 //! The streaming load tester (issue #5): OpenAI-compatible streaming requests from this tab,
 //! measured with `performance.now()` and summarised live by the pure `inferlab-loadtest`
 //! core. Layout: form (URL state + memory-only settings) → Run / confirm / Stop → summary
-//! table, diagnoses, charts, sweep table, export.
+//! table, diagnoses, charts, sweep table, export, comparison with imported runs.
 
+mod chart_draw;
 mod charts;
+mod compare;
 mod controls;
 mod diagnoses;
 mod export;
@@ -80,7 +82,7 @@ pub fn LoadTestPage() -> impl IntoView {
                     }
                 })
             />
-            <LiveCharts live=live />
+            <LiveCharts runner=runner />
         </section>
     }
 }

@@ -17,6 +17,7 @@ use inferlab_loadtest::openai::build_body;
 use inferlab_loadtest::prompts::{pick, Prompt};
 use inferlab_loadtest::record::{ErrorKind, RequestRecord};
 use inferlab_loadtest::schedule::{Launch, LoadModel, LoadPlan, Scheduler};
+use inferlab_loadtest::stats::Bin;
 use inferlab_loadtest::summary::{Bucket, RunStats, Summary, SweepRow};
 use inferlab_loadtest::tracker::RequestTracker;
 use leptos::prelude::*;
@@ -35,6 +36,8 @@ const MAX_SLEEP_MS: f64 = 200.0;
 const MIN_PUBLISH_MS: f64 = 1000.0;
 /// Keep reading this long after `[DONE]` before closing a stream ourselves.
 const FINISH_GRACE_MS: f64 = 2000.0;
+/// Bars of the live ITL histogram.
+const ITL_BINS: usize = 40;
 /// Per-request TTFT points kept for the live chart.
 const MAX_POINTS: usize = 2000;
 /// Requests whose `nextHopProtocol` is looked up (entries pile up in the browser).
@@ -94,6 +97,8 @@ pub struct TtftPoint {
     pub t_s: f64,
     /// TTFT, ms.
     pub ttft_ms: f64,
+    /// End-to-end latency, ms (the E2E-per-request chart).
+    pub e2e_ms: f64,
 }
 
 /// What the page renders, replaced wholesale on each publish.
@@ -121,6 +126,8 @@ pub struct Live {
     pub diagnoses: Vec<Diagnosis>,
     /// Time since Run, ms.
     pub elapsed_ms: f64,
+    /// ITL histogram of the whole run (bins up to the p99, so the tail does not flatten it).
+    pub itl_bins: Vec<Bin>,
 }
 
 /// A wake-up the driver can sleep on: resolved by a timer or by [`Wake::notify`].
@@ -313,6 +320,11 @@ impl Runner {
         ))
     }
 
+    /// The configuration of the current or last run (chart labels, sweep axis).
+    pub fn config(&self) -> Option<RunConfig> {
+        self.config.get_value()
+    }
+
     /// Every record so far (CSV export).
     pub fn records(&self) -> Vec<RequestRecord> {
         self.records.get_value()
@@ -345,7 +357,9 @@ fn publish(runner: Runner, ctl: &Control, spec: &RunSpec) {
             diagnoses.push(d);
         }
         let skip = s.ttft.len().saturating_sub(MAX_POINTS);
+        let itl = s.total.itl();
         Live {
+            itl_bins: itl.linear_bins(ITL_BINS, itl.quantile(0.99)),
             series: s.total.series().to_vec(),
             ttft: s.ttft.get(skip..).unwrap_or_default().to_vec(),
             launched: s.launched,
@@ -474,6 +488,7 @@ fn launch(runner: Runner, ctl: &Rc<Control>, spec: &Rc<RunSpec>, l: Launch, step
                 s.ttft.push(TtftPoint {
                     t_s: (rec.t_start - ctl.t0) / 1000.0,
                     ttft_ms: ttft,
+                    e2e_ms: rec.e2e().unwrap_or(f64::NAN),
                 });
             }
             diagnose_record(&rec, &spec, &mut s.events);

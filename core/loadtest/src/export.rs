@@ -100,7 +100,8 @@ pub enum ImportError {
     },
     /// JSON, but not an InferLab export.
     #[error(
-        "not an InferLab load-test export (schema is {found:?}, expected \"inferlab.loadtest\")"
+        "not an InferLab load-test export (schema is {}, expected \"inferlab.loadtest\")",
+        schema_text(.found.as_deref())
     )]
     WrongSchema {
         /// What `schema` held.
@@ -117,6 +118,11 @@ pub enum ImportError {
     /// Right schema, wrong shape.
     #[error("the export is damaged or incomplete: {0}")]
     Invalid(String),
+}
+
+/// How a found `schema` reads in a message: quoted, or "missing".
+fn schema_text(found: Option<&str>) -> String {
+    found.map_or_else(|| "missing".to_owned(), |s| format!("{s:?}"))
 }
 
 /// Parses an exported JSON file.
@@ -349,6 +355,17 @@ mod tests {
             import_json("{\"schema\":\"inferlab.loadtest\",\"version\":9}"),
             Err(ImportError::TooNew { found: 9 })
         );
+        let msg = |t: &str| {
+            import_json(t)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        };
+        assert_eq!(
+            msg("{\"schema\":\"other\"}"),
+            "not an InferLab load-test export (schema is \"other\", expected \"inferlab.loadtest\")"
+        );
+        assert!(msg("[1]").contains("schema is missing"));
         assert!(matches!(
             import_json("{\"schema\":\"inferlab.loadtest\",\"version\":1}"),
             Err(ImportError::Invalid(_))
