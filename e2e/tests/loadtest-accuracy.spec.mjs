@@ -1,0 +1,58 @@
+// Accuracy over HTTP/2 (issue #5's goal: TTFT, ITL/TPOT and E2E medians within max(1 ms, 2 %)
+// of the server's recorded truth at 1 and at 64 concurrent streams). The test server speaks
+// TLS + HTTP/2 with a self-signed certificate; the page ignores certificate errors.
+//
+// The bounds asserted here are looser than the goal (a loaded 2-core CI box shares its cores
+// between Chromium, the server and the test); the exact figures are printed, and
+// `make bench` (e2e/bench-loadtest.mjs) prints them against the goal itself.
+import { test, expect } from "@playwright/test";
+import { clientAdded, goal, runInPage, serverRecords, startServer, truth } from "../loadtest-harness.mjs";
+
+test.use({ ignoreHTTPSErrors: true });
+
+let server;
+test.beforeAll(async () => {
+  server = await startServer(["--tls", "--ttft-ms", "50", "--itl-ms", "10"], 1);
+});
+test.afterAll(() => server?.proc.kill());
+
+for (const users of [1, 64]) {
+  test(`${users} stream(s) over HTTP/2 agree with the server's send times`, async ({ page }) => {
+    test.setTimeout(150_000);
+    await fetch(`${server.url}/debug/reset`, { method: "POST" }).catch(() => {});
+    const requests = users === 1 ? 12 : 128;
+    const { cells, doc } = await runInPage(page, {
+      urls: [server.url],
+      users,
+      requests,
+      maxTokens: 16,
+      warmup: users === 1 ? 2 : 64,
+    });
+    expect(cells["requests-ok"]).toBe(requests);
+    expect(cells["requests-failed"]).toBe(0);
+    const srv = (await serverRecords(server.url)).filter((r) => r.api === "chat" && r.stream);
+    for (const r of srv) expect(r.http_version).toBe("HTTP/2.0");
+    const measured = doc.records.filter((r) => !r.warmup);
+    expect(measured.every((r) => r.protocol == null || r.protocol === "h2")).toBe(true);
+    const t = truth(srv);
+    const rows = [
+      ["TTFT", cells["ttft-p50"], t.ttft],
+      ["ITL", cells["itl-p50"], t.itl],
+      ["TPOT", cells["tpot-p50"], t.tpot],
+      ["E2E", cells["e2e-p50"], t.e2e],
+    ];
+    const ca = clientAdded(doc, srv);
+    console.log(
+      `${users} stream(s), h2: ` +
+        rows.map(([n, b, s]) => `${n} p50 ${b.toFixed(2)} vs server ${s.toFixed(2)} (${(b - s >= 0 ? "+" : "") + (b - s).toFixed(2)} ms, goal ±${goal(s).toFixed(2)})`).join("; ") +
+        `; clocks ${JSON.stringify(ca.clocks)}; client-added latency p50 ${ca.p50?.toFixed(2)} p99 ${ca.p99?.toFixed(2)} ms over ${ca.joined} chunks`,
+    );
+    // Most records are re-based on Resource Timing (the server sends Timing-Allow-Origin).
+    expect(ca.clocks.resource_timing ?? 0).toBeGreaterThan(measured.length / 2);
+    // Loose bounds (see the head of the file): 4× the goal, and never early by more than it.
+    for (const [name, b, s] of rows) {
+      expect(b - s, `${name}: browser ${b} vs server ${s}`).toBeLessThanOrEqual(4 * goal(s) + (users > 1 ? 3 : 0));
+      expect(b - s, `${name}: browser ${b} vs server ${s}`).toBeGreaterThanOrEqual(-goal(s));
+    }
+  });
+}
