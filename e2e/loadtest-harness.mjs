@@ -2,6 +2,8 @@
 // test server (tools/testserver), run the load tester in the page through its UI, and compare
 // what the browser measured with the send times the server recorded (GET /debug/requests).
 import { spawn } from "node:child_process";
+import http from "node:http";
+import https from "node:https";
 import { existsSync, readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import path from "node:path";
@@ -42,11 +44,27 @@ export function startServer(args, listeners = 1) {
   });
 }
 
-export async function serverRecords(url) {
-  const res = await fetch(`${url}/debug/requests`);
-  if (!res.ok) throw new Error(`/debug/requests: HTTP ${res.status}`);
-  return (await res.json()).requests;
+/** A request to the test server from Node, accepting its self-signed certificate. */
+export function request(url, method = "GET") {
+  const mod = url.startsWith("https:") ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = mod.request(url, { method, rejectUnauthorized: false }, (res) => {
+      const parts = [];
+      res.on("data", (d) => parts.push(d));
+      res.on("end", () => resolve({ status: res.statusCode, body: Buffer.concat(parts).toString("utf8") }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
 }
+
+export async function serverRecords(url) {
+  const res = await request(`${url}/debug/requests`);
+  if (res.status !== 200) throw new Error(`/debug/requests: HTTP ${res.status}`);
+  return JSON.parse(res.body).requests;
+}
+
+export const resetServer = (url) => request(`${url}/debug/reset`, "POST");
 
 /** Lower median, the value an HDR histogram reports as p50. */
 export function lowerMedian(values) {
