@@ -254,6 +254,9 @@ impl Runner {
             p.clear_resource_timings();
             p.set_resource_timing_buffer_size(1000);
         }
+        // Start the scheduler's timer worker now: its creation (tens of ms on a slow machine)
+        // must not fall between the first launches and their first chunks.
+        drop(WorkerTimer::new(0.0, || {}));
         let t0 = now_ms();
         let mut total = RunStats::new(spec.config.slo, 1000.0);
         total.set_origin(t0);
