@@ -3,6 +3,8 @@
 // ~256 streams, so the run spreads over 4 origins (the test server's --extra-listeners,
 // space-separated base URLs, round robin).
 //
+// A 1.5 s TTFT keeps every stream of a round open while the tab is still launching the
+// rest (launching 500 takes over a second on a loaded 2-core box).
 // Asserted here: the server saw >= 500 streams open at once from one tab, every request
 // completed, and the tab kept up within loose bounds; the events/s goal itself needs more
 // than a shared 2-core box and is printed, not asserted (`make bench` says MEETS/MISSES).
@@ -23,7 +25,7 @@ export function peakOpen(recs) {
 
 test("one tab holds 500 concurrent HTTP/2 streams over 4 origins", async ({ page }) => {
   test.setTimeout(240_000);
-  const server = await startServer(["--tls", "--ttft-ms", "50", "--itl-ms", "20", "--extra-listeners", "3"], 4);
+  const server = await startServer(["--tls", "--ttft-ms", "1500", "--itl-ms", "20", "--extra-listeners", "3"], 4);
   try {
     const users = 500;
     const { cells, doc } = await runInPage(page, {
