@@ -23,6 +23,12 @@ printf 'dist/ total: %s\n' "$(du -sh dist | cut -f1)"
 log "in the browser (headless Chromium, release build): calculator recompute, tokenizer worker"
 (cd e2e && node bench.mjs) || echo "(browser bench failed)"
 
+log "load tester accuracy and capacity (issue #5): headless Chromium vs tools/testserver over HTTP/2"
+cargo build --release -p inferlab-testserver >/tmp/inferlab-bench-testserver.log 2>&1 || echo "(testserver build failed)"
+testserver="${CARGO_TARGET_DIR:-$PWD/target}/release/inferlab-testserver"
+(cd e2e && INFERLAB_TESTSERVER="$testserver" timeout 900 node bench-loadtest.mjs) \
+  || echo "(load tester bench failed)"
+
 log "tokenizer speed and size (issue #4): ours vs the JavaScript ports vs native Python, Llama 3"
 # Each missing piece is fetched here (bounded in time) or skipped by bench-tokenizer.mjs with a
 # line saying what is missing; none of it is needed by make test.

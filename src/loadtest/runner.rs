@@ -13,7 +13,7 @@ use std::rc::Rc;
 use inferlab_loadtest::config::RunConfig;
 use inferlab_loadtest::diagnose::{self, Diagnosis, Engine};
 use inferlab_loadtest::export::ExportDoc;
-use inferlab_loadtest::openai::build_body;
+use inferlab_loadtest::openai::{build_body, endpoint_urls};
 use inferlab_loadtest::prompts::{pick, Prompt};
 use inferlab_loadtest::record::{ErrorKind, RequestRecord};
 use inferlab_loadtest::schedule::{Launch, LoadModel, LoadPlan, Scheduler};
@@ -26,11 +26,17 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-use crate::browser::stream::{now_ms, stream_request, AbortReason, Cancel, StreamRequest, Timer};
+use crate::browser::stream::{
+    now_ms, refine_with_resource_timing, stream_request, AbortReason, Cancel, StreamRequest, Timer,
+    WorkerTimer,
+};
 
 /// Longest the driver sleeps without looking at the clock, ms: bounds how late a duration
 /// cap or a Stop is noticed if no request settles meanwhile.
 const MAX_SLEEP_MS: f64 = 200.0;
+/// Publish the live view at most this often while requests stream (a frame's worth of
+/// charts and tables at 60 Hz would take the time the streams need under heavy load).
+const PUBLISH_MS: f64 = 250.0;
 /// Republish from the loop at least this often (`requestAnimationFrame` does not run in a
 /// background tab).
 const MIN_PUBLISH_MS: f64 = 1000.0;
@@ -155,7 +161,8 @@ impl Wake {
         let mut timer = None;
         let promise = js_sys::Promise::new(&mut |resolve: js_sys::Function, _reject| {
             let r = resolve.clone();
-            timer = Some(Timer::new(ms, move || {
+            // From a worker: a background tab throttles the page's own timers.
+            timer = Some(WorkerTimer::new(ms, move || {
                 let _ = r.call0(&JsValue::NULL);
             }));
             *self.resolve.borrow_mut() = Some(resolve);
@@ -189,7 +196,12 @@ struct Control {
     wake: Wake,
     stop: Cell<bool>,
     raf_pending: Cell<bool>,
+    publish_timer: RefCell<Option<Timer>>,
     last_publish: Cell<f64>,
+    /// Settled requests whose record waits for its Resource Timing entry.
+    refining: Cell<u32>,
+    /// Endpoint URL of every base URL, used round robin.
+    urls: Vec<String>,
     t0: f64,
 }
 
@@ -249,6 +261,9 @@ impl Runner {
             p.clear_resource_timings();
             p.set_resource_timing_buffer_size(1000);
         }
+        // Start the scheduler's timer worker now: its creation (tens of ms on a slow machine)
+        // must not fall between the first launches and their first chunks.
+        drop(WorkerTimer::new(0.0, || {}));
         let t0 = now_ms();
         let mut total = RunStats::new(spec.config.slo, 1000.0);
         total.set_origin(t0);
@@ -270,7 +285,10 @@ impl Runner {
             wake: Wake::default(),
             stop: Cell::new(false),
             raf_pending: Cell::new(false),
+            publish_timer: RefCell::new(None),
             last_publish: Cell::new(t0),
+            refining: Cell::new(0),
+            urls: endpoint_urls(&spec.config.base_url, spec.config.request.api.path()),
             t0,
         });
         self.records.set_value(Vec::new());
@@ -376,22 +394,28 @@ fn publish(runner: Runner, ctl: &Control, spec: &RunSpec) {
     runner.live.try_set(live);
 }
 
-/// Asks for a publish on the next animation frame (at most one pending).
+/// Asks for a publish on an animation frame at least [`PUBLISH_MS`] after the last one (at
+/// most one pending).
 fn request_publish(runner: Runner, ctl: &Rc<Control>, spec: &Rc<RunSpec>) {
     if ctl.raf_pending.replace(true) {
         return;
     }
+    let wait = (PUBLISH_MS - (now_ms() - ctl.last_publish.get())).max(0.0);
     let (c, sp) = (ctl.clone(), spec.clone());
-    let cb = Closure::once_into_js(move || {
-        c.raf_pending.set(false);
-        publish(runner, &c, &sp);
+    let timer = Timer::new(wait, move || {
+        let (c2, sp2) = (c.clone(), sp.clone());
+        let cb = Closure::once_into_js(move || {
+            c2.raf_pending.set(false);
+            publish(runner, &c2, &sp2);
+        });
+        let ok = web_sys::window()
+            .and_then(|w| w.request_animation_frame(cb.unchecked_ref()).ok())
+            .is_some();
+        if !ok {
+            c.raf_pending.set(false);
+        }
     });
-    let ok = web_sys::window()
-        .and_then(|w| w.request_animation_frame(cb.unchecked_ref()).ok())
-        .is_some();
-    if !ok {
-        ctl.raf_pending.set(false);
-    }
+    *ctl.publish_timer.borrow_mut() = Some(timer);
 }
 
 /// The failure diagnoses a settled record adds (network/CORS, HTTP status).
@@ -436,8 +460,13 @@ fn launch(runner: Runner, ctl: &Rc<Control>, spec: &Rc<RunSpec>, l: Launch, step
         })
         .unwrap_or_default();
     let body = build_body(&spec.config.request, &messages).to_string();
+    let url = ctl
+        .urls
+        .get(usize::try_from(seq).unwrap_or(0) % ctl.urls.len().max(1))
+        .cloned()
+        .unwrap_or_else(|| spec.config.url());
     let req = StreamRequest {
-        url: spec.config.url(),
+        url,
         headers: spec.config.request_headers(),
         body,
         timeout_ms: spec.timeout_ms,
@@ -459,7 +488,7 @@ fn launch(runner: Runner, ctl: &Rc<Control>, spec: &Rc<RunSpec>, l: Launch, step
             &req,
             &cancel,
             |t| RequestTracker::new(RequestRecord::from_launch(&l, t, step), true),
-            |t, p| {
+            move |t, p| {
                 if p.token_chunks > 0 {
                     {
                         let mut s = c2.shared.borrow_mut();
@@ -473,11 +502,20 @@ fn launch(runner: Runner, ctl: &Rc<Control>, spec: &Rc<RunSpec>, l: Launch, step
         .await;
         let now = now_ms();
         {
+            // Free the slot first: the next launch must not wait for the refinement below.
             let mut s = ctl.shared.borrow_mut();
             if let Some(sched) = s.sched.as_mut() {
                 sched.on_finish(now, l.id);
             }
             s.cancels.remove(&l.id);
+        }
+        ctl.wake.notify();
+        let mut rec = rec;
+        ctl.refining.set(ctl.refining.get() + 1);
+        refine_with_resource_timing(&mut rec, &req.url).await;
+        ctl.refining.set(ctl.refining.get().saturating_sub(1));
+        {
+            let mut s = ctl.shared.borrow_mut();
             s.step_stats.add(&rec);
             s.total.add(&rec);
             s.settled += 1;
@@ -567,6 +605,11 @@ async fn drive(runner: Runner, ctl: Rc<Control>, spec: Rc<RunSpec>) {
                 publish(runner, &ctl, &spec);
             }
             ctl.wake.sleep(sleep_ms).await;
+        }
+        // Records still waiting for their Resource Timing entry (bounded: ~20 ms each).
+        let until = now_ms() + 1000.0;
+        while ctl.refining.get() > 0 && now_ms() < until {
+            ctl.wake.sleep(5.0).await;
         }
         let mut s = ctl.shared.borrow_mut();
         let row = SweepRow::from_summary(*x, &s.step_stats.summary());

@@ -118,10 +118,35 @@ pub struct RequestRecord {
     pub content_chars: u64,
     /// Characters of reasoning text.
     pub reasoning_chars: u64,
+    /// Which clock `t_start` and the body stamps come from (see [`StampClock`]).
+    #[serde(default)]
+    pub clock: StampClock,
+    /// When `fetch()` was called, as the page stamped it; `t_start` is Resource Timing's
+    /// `requestStart` when `clock` says so. `None` in records from before this field.
+    #[serde(default)]
+    pub t_fetch: Option<f64>,
+    /// Delivery delay subtracted from every response stamp (page's last-byte stamp −
+    /// Resource Timing's `responseEnd`), ms.
+    #[serde(default)]
+    pub delivery_ms: Option<f64>,
     /// First failure, if any.
     pub error: Option<ErrorKind>,
     /// Its message.
     pub error_message: Option<String>,
+}
+
+/// Where a record's stamps come from. The browser adds a hop between `fetch()` and its
+/// network service (~2–5 ms in Chromium) before a request is sent, and another between a
+/// chunk's arrival and the page's read; both would bias TTFT and E2E (not ITL).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StampClock {
+    /// `performance.now()` at `fetch()` and at each read: includes both hops.
+    #[default]
+    Fetch,
+    /// Start = Resource Timing `requestStart`; response stamps shifted by the request's
+    /// delivery delay (`delivery_ms`), so TTFT and E2E are what the network saw.
+    ResourceTiming,
 }
 
 /// Metrics of one successful request, all in ms except where named.
@@ -166,6 +191,67 @@ impl RequestRecord {
             t_start,
             ..Self::default()
         }
+    }
+
+    /// Re-bases the stamps on Resource Timing (`requestStart`, `responseEnd` of this request's
+    /// entry, same clock as `performance.now()`): start becomes `requestStart`, and every
+    /// response stamp moves earlier by the delivery delay `t_last_byte − responseEnd` (≥ 0),
+    /// which leaves every gap (ITL) as measured. Refuses (returns false, changes nothing)
+    /// when the entry cannot belong to this request: `requestStart` before `fetch()` or after
+    /// the headers, or `responseEnd` outside the request.
+    pub fn apply_resource_timing(&mut self, request_start: f64, response_end: f64) -> bool {
+        if self.clock == StampClock::ResourceTiming {
+            return false;
+        }
+        let fetch = self.t_start;
+        let first_response = self.t_headers.or(self.t_first_byte);
+        let (Some(first), Some(last)) = (first_response, self.t_last_byte) else {
+            return false;
+        };
+        let sane = request_start.is_finite()
+            && response_end.is_finite()
+            && request_start >= fetch - 0.01
+            && request_start <= first
+            && response_end >= request_start
+            && response_end <= last + 1000.0;
+        if !sane {
+            return false;
+        }
+        let delay = (last - response_end).max(0.0);
+        let shift = |t: &mut f64| *t -= delay;
+        for t in [
+            &mut self.t_headers,
+            &mut self.t_first_byte,
+            &mut self.t_last_byte,
+            &mut self.t_role,
+            &mut self.t_first_token,
+            &mut self.t_done,
+            &mut self.t_end,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            shift(t);
+        }
+        self.event_times.iter_mut().for_each(shift);
+        self.tokens.iter_mut().for_each(|s| shift(&mut s.t));
+        // Never before the request left (a delay estimate larger than the true one).
+        let floor = request_start;
+        for t in [
+            &mut self.t_headers,
+            &mut self.t_first_byte,
+            &mut self.t_first_token,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            *t = t.max(floor);
+        }
+        self.t_fetch = Some(fetch);
+        self.t_start = request_start;
+        self.delivery_ms = Some(delay);
+        self.clock = StampClock::ResourceTiming;
+        true
     }
 
     /// True when the request finished without error.
@@ -256,7 +342,7 @@ impl RequestRecord {
 
     /// Scheduling lag: how late the launch was versus its plan.
     pub fn launch_lag(&self) -> f64 {
-        (self.t_start - self.t_due).max(0.0)
+        (self.t_fetch.unwrap_or(self.t_start) - self.t_due).max(0.0)
     }
 
     /// All derived metrics of a successful request; `None` for failed or unfinished ones.
@@ -364,5 +450,29 @@ mod tests {
         assert_eq!(r.error, Some(ErrorKind::Http(429)));
         assert!(r.metrics().is_none());
         assert_eq!(ErrorKind::Http(429).label(), "http_429");
+    }
+
+    #[test]
+    fn resource_timing_rebases_start_and_keeps_gaps() {
+        let mut r = rec();
+        let gaps: Vec<f64> = r.itl_gaps().collect();
+        let (start, first) = (r.t_start, r.t_first_token.unwrap());
+        let last = r.t_last_byte.unwrap();
+        // requestStart 3 ms after fetch(); the last byte reached the page 0.5 ms late.
+        assert!(r.apply_resource_timing(start + 3.0, last - 0.5));
+        assert_eq!(r.clock, StampClock::ResourceTiming);
+        assert_eq!(r.t_fetch, Some(start));
+        assert_eq!(r.delivery_ms, Some(0.5));
+        assert_eq!(r.ttft(), Some(first - 0.5 - (start + 3.0)));
+        assert_eq!(r.itl_gaps().collect::<Vec<_>>(), gaps);
+        assert_eq!(r.launch_lag(), 0.0);
+        // Only once.
+        assert!(!r.apply_resource_timing(start + 3.0, last - 0.5));
+        // An entry of another request is refused.
+        let mut r = rec();
+        assert!(!r.apply_resource_timing(start - 5.0, last));
+        assert!(!r.apply_resource_timing(r.t_headers.unwrap() + 1.0, last));
+        assert!(!r.apply_resource_timing(f64::NAN, last));
+        assert_eq!(r.clock, StampClock::Fetch);
     }
 }

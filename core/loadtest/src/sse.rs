@@ -25,6 +25,33 @@ pub struct SseEvent {
     pub truncated: bool,
 }
 
+/// One dispatched event, borrowed from the parser's reused buffers: the allocation-free
+/// form [`SseParser::push_each`] hands out (tens of thousands of events a second in a tab
+/// must not cost an allocation each).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SseEventRef<'a> {
+    /// The `event:` field, `"message"` when absent (spec default).
+    pub event: &'a str,
+    /// Concatenated `data:` lines joined by `\n`.
+    pub data: &'a str,
+    /// The last event id seen so far.
+    pub id: Option<&'a str>,
+    /// True when a line or the data of this event exceeded the byte bound and was cut.
+    pub truncated: bool,
+}
+
+impl SseEventRef<'_> {
+    /// An owned copy.
+    pub fn to_owned_event(&self) -> SseEvent {
+        SseEvent {
+            event: self.event.to_owned(),
+            data: self.data.to_owned(),
+            id: self.id.map(str::to_owned),
+            truncated: self.truncated,
+        }
+    }
+}
+
 /// Default bound for one line / one event's data: 1 MiB, far above any OpenAI chunk.
 pub const DEFAULT_MAX_BYTES: usize = 1 << 20;
 
@@ -84,7 +111,14 @@ impl SseParser {
     }
 
     /// Feeds a chunk, calling `f` for each completed event (no intermediate `Vec`).
-    pub fn push_with(&mut self, mut bytes: &[u8], mut f: impl FnMut(SseEvent)) {
+    pub fn push_with(&mut self, bytes: &[u8], mut f: impl FnMut(SseEvent)) {
+        self.push_each(bytes, |e| f(e.to_owned_event()));
+    }
+
+    /// Feeds a chunk, calling `f` with each completed event borrowed from the parser's
+    /// buffers: no allocation per event once the buffers have grown to the stream's line
+    /// size (the load tester's hot path).
+    pub fn push_each(&mut self, mut bytes: &[u8], mut f: impl FnMut(SseEventRef<'_>)) {
         while !bytes.is_empty() {
             if self.after_cr {
                 self.after_cr = false;
@@ -112,12 +146,17 @@ impl SseParser {
     /// Ends the stream: processes an unterminated last line and dispatches a pending event.
     pub fn finish(&mut self) -> Vec<SseEvent> {
         let mut out = Vec::new();
-        if !self.line.is_empty() || self.line_overflow {
-            self.end_line(&mut |e| out.push(e));
-        }
-        self.dispatch(&mut |e| out.push(e));
-        self.after_cr = false;
+        self.finish_each(|e| out.push(e.to_owned_event()));
         out
+    }
+
+    /// [`finish`](Self::finish), borrowing like [`push_each`](Self::push_each).
+    pub fn finish_each(&mut self, mut f: impl FnMut(SseEventRef<'_>)) {
+        if !self.line.is_empty() || self.line_overflow {
+            self.end_line(&mut f);
+        }
+        self.dispatch(&mut f);
+        self.after_cr = false;
     }
 
     /// The last `retry:` value, in milliseconds (unused by a load test, kept for completeness).
@@ -166,77 +205,97 @@ impl SseParser {
             .extend_from_slice(bytes.get(..room.min(bytes.len())).unwrap_or_default());
     }
 
-    fn end_line(&mut self, f: &mut impl FnMut(SseEvent)) {
+    fn end_line(&mut self, f: &mut impl FnMut(SseEventRef<'_>)) {
         self.at_start = false;
-        let line = std::mem::take(&mut self.line);
         if std::mem::take(&mut self.line_overflow) {
             // A cut line cannot be trusted (a half JSON object); drop it and flag the event.
+            self.line.clear();
             self.oversized += 1;
             self.truncated = true;
             return;
         }
-        if line.is_empty() {
+        if self.line.is_empty() {
             self.dispatch(f);
             return;
         }
-        let text = String::from_utf8_lossy(&line);
+        // Split borrows: the line is read while the event buffers are written.
+        let Self {
+            line,
+            data,
+            has_data,
+            event_type,
+            last_id,
+            truncated,
+            retry_ms,
+            comments,
+            max_bytes,
+            ..
+        } = self;
+        let text = String::from_utf8_lossy(line);
         if text.starts_with(':') {
-            self.comments += 1;
-            return;
-        }
-        let (name, value) = match text.find(':') {
-            Some(i) => {
-                let value = text.get(i + 1..).unwrap_or("");
-                (
-                    text.get(..i).unwrap_or(""),
-                    value.strip_prefix(' ').unwrap_or(value),
-                )
-            }
-            None => (text.as_ref(), ""),
-        };
-        match name {
-            "event" => self.event_type = value.to_owned(),
-            "data" => {
-                if self.data.len() + value.len() + 1 > self.max_bytes {
-                    self.truncated = true;
-                } else {
-                    self.data.push_str(value);
-                    self.data.push('\n');
+            *comments += 1;
+        } else {
+            let (name, value) = match text.find(':') {
+                Some(i) => {
+                    let value = text.get(i + 1..).unwrap_or("");
+                    (
+                        text.get(..i).unwrap_or(""),
+                        value.strip_prefix(' ').unwrap_or(value),
+                    )
                 }
-                self.has_data = true;
+                None => (text.as_ref(), ""),
+            };
+            match name {
+                "event" => {
+                    event_type.clear();
+                    event_type.push_str(value);
+                }
+                "data" => {
+                    if data.len() + value.len() + 1 > *max_bytes {
+                        *truncated = true;
+                    } else {
+                        data.push_str(value);
+                        data.push('\n');
+                    }
+                    *has_data = true;
+                }
+                "id" if !value.contains('\0') => *last_id = Some(value.to_owned()),
+                "retry" if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) => {
+                    *retry_ms = value.parse().ok();
+                }
+                _ => {}
             }
-            "id" if !value.contains('\0') => self.last_id = Some(value.to_owned()),
-            "retry" if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) => {
-                self.retry_ms = value.parse().ok();
-            }
-            _ => {}
+        }
+        drop(text);
+        self.line.clear();
+        // A line that grew the buffer far beyond a chunk's size does not keep it.
+        if self.line.capacity() > 64 * 1024 {
+            self.line.shrink_to(4096);
         }
     }
 
-    fn dispatch(&mut self, f: &mut impl FnMut(SseEvent)) {
-        let mut data = std::mem::take(&mut self.data);
-        let event_type = std::mem::take(&mut self.event_type);
+    fn dispatch(&mut self, f: &mut impl FnMut(SseEventRef<'_>)) {
         let truncated = std::mem::take(&mut self.truncated);
-        if !std::mem::take(&mut self.has_data) {
-            // Spec: an event with an empty data buffer is not dispatched. A truncated one
-            // still is, so the caller learns about the cut.
-            if !truncated {
-                return;
-            }
+        // Spec: an event with an empty data buffer is not dispatched. A truncated one still
+        // is, so the caller learns about the cut.
+        if std::mem::take(&mut self.has_data) || truncated {
+            let data = self.data.strip_suffix('\n').unwrap_or(&self.data);
+            f(SseEventRef {
+                event: if self.event_type.is_empty() {
+                    "message"
+                } else {
+                    &self.event_type
+                },
+                data,
+                id: self.last_id.as_deref(),
+                truncated,
+            });
         }
-        if data.ends_with('\n') {
-            data.pop();
+        self.data.clear();
+        self.event_type.clear();
+        if self.data.capacity() > 64 * 1024 {
+            self.data.shrink_to(4096);
         }
-        f(SseEvent {
-            event: if event_type.is_empty() {
-                "message".to_owned()
-            } else {
-                event_type
-            },
-            data,
-            id: self.last_id.clone(),
-            truncated,
-        });
     }
 }
 

@@ -2,7 +2,7 @@
 //! [`RequestRecord`]: SSE parsing, chunk parsing and stamping in one place, so the browser
 //! shell only forwards what `fetch` gives it with a `performance.now()` stamp.
 
-use crate::openai::{error_message_from_body, parse_data, StreamItem};
+use crate::openai::{error_message_from_body, parse_counts, parse_data, CountsItem, StreamItem};
 use crate::record::{ErrorKind, RequestRecord, TokenStamp};
 use crate::sse::{SseParser, DEFAULT_MAX_BYTES};
 
@@ -77,8 +77,8 @@ impl RequestTracker {
             return progress;
         }
         let mut parser = std::mem::take(&mut self.parser);
-        parser.push_with(bytes, |ev| {
-            self.on_event(t, &ev.event, &ev.data, ev.truncated, &mut progress)
+        parser.push_each(bytes, |ev| {
+            self.on_event(t, ev.event, ev.data, ev.truncated, &mut progress)
         });
         self.parser = parser;
         progress
@@ -106,33 +106,34 @@ impl RequestTracker {
         if data.trim().is_empty() {
             return;
         }
-        match parse_data(data) {
-            Ok(StreamItem::Done) => {
+        match parse_counts(data) {
+            Ok(CountsItem::Done) => {
                 r.t_done.get_or_insert(t);
                 p.finished = true;
             }
-            Ok(StreamItem::Error(e)) => {
+            Ok(CountsItem::Error(e)) => {
                 r.fail(ErrorKind::Stream, e.message);
                 p.finished = true;
             }
-            Ok(StreamItem::Chunk(c)) => {
+            Ok(CountsItem::Chunk(c)) => {
                 if c.role {
                     r.t_role.get_or_insert(t);
                 }
                 if let Some(u) = c.usage {
                     r.usage = Some(u);
                 }
+                let has_token = c.has_token();
                 if c.finish_reason.is_some() {
-                    r.finish_reason = c.finish_reason.clone();
+                    r.finish_reason = c.finish_reason;
                 }
-                if c.has_token() {
+                if has_token {
                     if r.t_first_token.is_none() {
                         r.t_first_token = Some(t);
                         p.first_token = true;
                     }
-                    let chars = c.content.chars().count() + c.reasoning.chars().count();
-                    r.content_chars += c.content.chars().count() as u64;
-                    r.reasoning_chars += c.reasoning.chars().count() as u64;
+                    let chars = c.content_chars + c.reasoning_chars;
+                    r.content_chars += c.content_chars;
+                    r.reasoning_chars += c.reasoning_chars;
                     r.tokens.push(TokenStamp {
                         t,
                         chars: u32::try_from(chars).unwrap_or(u32::MAX),
@@ -149,9 +150,8 @@ impl RequestTracker {
         let mut tail = Progress::default();
         if self.streaming && self.http_ok() {
             let mut parser = std::mem::take(&mut self.parser);
-            for ev in parser.finish() {
-                self.on_event(t, &ev.event, &ev.data, ev.truncated, &mut tail);
-            }
+            parser.finish_each(|ev| self.on_event(t, ev.event, ev.data, ev.truncated, &mut tail));
+            self.parser = parser;
         }
         let body = String::from_utf8_lossy(&self.body).into_owned();
         let r = &mut self.record;

@@ -50,7 +50,10 @@ fn main() -> ExitCode {
         }
         // The first stdout line is the URL: tests read it to learn the port.
         let mut out = std::io::stdout().lock();
-        if writeln!(out, "{}", server.url)
+        // Then one line per extra listener (`--extra-listeners N`).
+        let mut lines = std::iter::once(&server.url).chain(&server.extra_urls);
+        if lines
+            .try_for_each(|u| writeln!(out, "{u}"))
             .and_then(|()| out.flush())
             .is_err()
         {

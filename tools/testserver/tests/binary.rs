@@ -86,3 +86,30 @@ fn bad_flag_exits_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown flag"));
 }
+
+#[test]
+fn prints_one_url_per_extra_listener() {
+    let child = Command::new(BIN)
+        .args(["--port", "0", "--extra-listeners", "2", "--threads", "1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let mut g = Guard(child);
+    let out = g.0.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(out).lines();
+    let urls: Vec<String> = (0..3)
+        .map(|_| lines.next().expect("a line").expect("utf-8"))
+        .collect();
+    let mut ports: Vec<&str> = urls
+        .iter()
+        .map(|u| u.rsplit(':').next().expect("port"))
+        .collect();
+    ports.sort_unstable();
+    ports.dedup();
+    assert_eq!(ports.len(), 3, "{urls:?}");
+    for u in &urls {
+        let hostport = u.strip_prefix("http://").expect("http url");
+        TcpStream::connect(hostport).expect("every listener accepts");
+    }
+}

@@ -1,0 +1,86 @@
+// make bench: the load tester's accuracy and capacity against issue #5's goals, measured in
+// headless Chromium (release build in ../dist) against tools/testserver over TLS + HTTP/2.
+//   - accuracy: TTFT, ITL, TPOT, E2E p50 within max(1 ms, 2 %) of the server's recorded send
+//     times, at 1 and at 64 concurrent streams;
+//   - capacity: >= 500 concurrent streams in one tab and >= 50,000 SSE events/s; the
+//     client-added latency p99 (page stamp − server send time, beyond the run's least
+//     delayed chunk).
+// Prints MEETS or MISSES per goal; never claims a figure it did not measure.
+import { chromium } from "@playwright/test";
+import { spawn } from "node:child_process";
+import { clientAdded, goal, runInPage, serverRecords, startServer, truth } from "./loadtest-harness.mjs";
+
+const port = Number(process.env.E2E_PORT ?? 4173) + 3;
+const web = spawn("node", ["serve.mjs", "--dir", "../dist", "--port", String(port)], { stdio: "ignore" });
+await new Promise((r) => setTimeout(r, 500));
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+const verdict = (ok) => (ok ? "MEETS" : "MISSES");
+const f = (x) => (x >= 0 ? "+" : "") + x.toFixed(2);
+let misses = 0;
+
+async function accuracy(users, requests) {
+  const server = await startServer(["--tls", "--ttft-ms", "50", "--itl-ms", "10"], 1);
+  const ctx = await browser.newContext({ baseURL: `http://127.0.0.1:${port}`, ignoreHTTPSErrors: true });
+  try {
+    const page = await ctx.newPage();
+    const { cells, doc } = await runInPage(page, { urls: [server.url], users, requests, maxTokens: 32, warmup: users });
+    const srv = (await serverRecords(server.url)).filter((r) => r.api === "chat" && r.stream);
+    const t = truth(srv);
+    const ca = clientAdded(doc, srv);
+    console.log(`${users} stream(s), HTTP/2 (${srv[0]?.http_version}), ${cells["requests-ok"]} ok / ${cells["requests-failed"]} failed, clocks ${JSON.stringify(ca.clocks)}`);
+    for (const [name, id, s] of [["TTFT", "ttft-p50", t.ttft], ["ITL", "itl-p50", t.itl], ["TPOT", "tpot-p50", t.tpot], ["E2E", "e2e-p50", t.e2e]]) {
+      const b = cells[id];
+      const ok = Math.abs(b - s) <= goal(s);
+      misses += ok ? 0 : 1;
+      console.log(`  ${name.padEnd(4)} p50 browser ${b.toFixed(2)} ms, server ${s.toFixed(2)} ms: ${f(b - s)} ms (goal ±${goal(s).toFixed(2)}) ${verdict(ok)}`);
+    }
+    console.log(`  client-added latency p50 ${ca.p50.toFixed(2)} ms, p99 ${ca.p99.toFixed(2)} ms (${ca.joined} chunks)`);
+  } finally {
+    await ctx.close();
+    server.proc.kill();
+  }
+}
+
+async function capacity(users, origins, itl, maxTokens, requests) {
+  // A 1 s TTFT: every stream is still open when the tab has launched the last one (launching
+  // 500 takes a while on a loaded 2-core box), so the server-side peak shows what the tab holds.
+  const server = await startServer(["--tls", "--ttft-ms", "1000", "--itl-ms", String(itl), "--extra-listeners", String(origins - 1)], origins);
+  const ctx = await browser.newContext({ baseURL: `http://127.0.0.1:${port}`, ignoreHTTPSErrors: true });
+  try {
+    const page = await ctx.newPage();
+    const t0 = Date.now();
+    const { cells, doc } = await runInPage(page, { urls: server.urls, users, requests, maxTokens, warmup: 0, timeoutMs: 300_000 });
+    const wall = (Date.now() - t0) / 1000;
+    const srv = (await serverRecords(server.url)).filter((r) => r.api === "chat" && r.stream);
+    const ev = srv.flatMap((r) => [[r.received_ms, 1], [r.finished_ms ?? Infinity, -1]]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    let open = 0, peak = 0;
+    for (const [, d] of ev) peak = Math.max(peak, (open += d));
+    const ca = clientAdded(doc, srv);
+    const planned = (users * 1000) / itl;
+    console.log(`${users} users over ${origins} origins (ITL ${itl} ms: ${planned} events/s planned), ${requests} requests × ${maxTokens} tokens, ${wall.toFixed(0)} s wall; ${cells["requests-ok"]} ok / ${cells["requests-failed"]} failed`);
+    const streamsOk = peak >= 500 && cells["requests-failed"] === 0;
+    const eventsOk = ca.eventsPerS >= 50_000;
+    misses += (streamsOk ? 0 : 1) + (eventsOk ? 0 : 1);
+    console.log(`  concurrent HTTP/2 streams (server-side peak): ${peak} (goal >= 500) ${verdict(streamsOk)}`);
+    console.log(`  SSE events/s in the tab: ${Math.round(ca.eventsPerS)} (${ca.events} events; goal >= 50000) ${verdict(eventsOk)}`);
+    console.log(`  client-added latency p50 ${ca.p50.toFixed(2)} ms, p99 ${ca.p99.toFixed(2)} ms (${ca.joined} chunks; clocks ${JSON.stringify(ca.clocks)})`);
+  } finally {
+    await ctx.close();
+    server.proc.kill();
+  }
+}
+
+try {
+  console.log(`cores: ${(await import("node:os")).cpus().length} (Chromium, the test server and this script share them)`);
+  await accuracy(1, 20);
+  await accuracy(64, 256);
+  await capacity(500, 4, 10, 100, 500);
+  console.log(misses ? `${misses} goal(s) MISSED (see above)` : "all load-tester goals met");
+} finally {
+  await browser.close();
+  web.kill();
+}

@@ -1,0 +1,165 @@
+// Shared by the load tester's accuracy/capacity specs and e2e/bench-loadtest.mjs: start the
+// test server (tools/testserver), run the load tester in the page through its UI, and compare
+// what the browser measured with the send times the server recorded (GET /debug/requests).
+import { spawn } from "node:child_process";
+import http from "node:http";
+import https from "node:https";
+import { existsSync, readFileSync } from "node:fs";
+import { createInterface } from "node:readline";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+export function serverBinary() {
+  const candidates = [
+    process.env.INFERLAB_TESTSERVER,
+    path.join(root, "target", "release", "inferlab-testserver"),
+    path.join(root, "target", "debug", "inferlab-testserver"),
+  ].filter(Boolean);
+  const found = candidates.find((p) => existsSync(p));
+  if (!found) throw new Error(`inferlab-testserver not built; looked in: ${candidates.join(", ")}`);
+  return found;
+}
+
+/** Starts the test server; resolves with its URLs (one per listener) once all are printed. */
+export function startServer(args, listeners = 1) {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(serverBinary(), ["--port", "0", ...args], { stdio: ["ignore", "pipe", "inherit"] });
+    const timer = setTimeout(() => {
+      proc.kill();
+      reject(new Error("the test server printed no URL within 15 s"));
+    }, 15_000);
+    proc.once("error", (e) => (clearTimeout(timer), reject(e)));
+    proc.once("exit", (code) => (clearTimeout(timer), reject(new Error(`the test server exited early (code ${code})`))));
+    const urls = [];
+    createInterface({ input: proc.stdout }).on("line", (line) => {
+      urls.push(line.trim().replace(/\/$/, ""));
+      if (urls.length === listeners) {
+        clearTimeout(timer);
+        proc.removeAllListeners("exit");
+        resolve({ url: urls[0], urls, proc });
+      }
+    });
+  });
+}
+
+/** A request to the test server from Node, accepting its self-signed certificate. */
+export function request(url, method = "GET") {
+  const mod = url.startsWith("https:") ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = mod.request(url, { method, rejectUnauthorized: false }, (res) => {
+      const parts = [];
+      res.on("data", (d) => parts.push(d));
+      res.on("end", () => resolve({ status: res.statusCode, body: Buffer.concat(parts).toString("utf8") }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+export async function serverRecords(url) {
+  const res = await request(`${url}/debug/requests`);
+  if (res.status !== 200) throw new Error(`/debug/requests: HTTP ${res.status}`);
+  return JSON.parse(res.body).requests;
+}
+
+export const resetServer = (url) => request(`${url}/debug/reset`, "POST");
+
+/** Lower median, the value an HDR histogram reports as p50. */
+export function lowerMedian(values) {
+  const v = [...values].sort((a, b) => a - b);
+  return v[Math.max(0, Math.ceil(v.length / 2) - 1)];
+}
+
+export function quantile(values, q) {
+  const v = [...values].sort((a, b) => a - b);
+  return v[Math.min(v.length - 1, Math.max(0, Math.ceil(q * v.length) - 1))];
+}
+
+/** The server's truth for streamed chat requests: TTFT, ITL, TPOT, E2E medians. */
+export function truth(recs) {
+  const done = (r) => r.events.find((e) => e.kind === "done")?.ms ?? r.token_chunks_ms.at(-1);
+  const ttft = recs.map((r) => r.token_chunks_ms[0] - r.received_ms);
+  const itl = recs.flatMap((r) => r.token_chunks_ms.slice(1).map((t, i) => t - r.token_chunks_ms[i]));
+  const e2e = recs.map((r) => done(r) - r.received_ms);
+  const tpot = recs
+    .filter((r) => r.sent_tokens > 1)
+    .map((r) => (done(r) - r.token_chunks_ms[0]) / (r.sent_tokens - 1));
+  return { ttft: lowerMedian(ttft), itl: lowerMedian(itl), tpot: lowerMedian(tpot), e2e: lowerMedian(e2e) };
+}
+
+export async function cellValue(page, id) {
+  return Number(await page.getByTestId(id).getAttribute("data-value"));
+}
+
+/** max(1 ms, 2 %) of the truth: the issue's accuracy goal. */
+export const goal = (truthMs) => Math.max(1, 0.02 * truthMs);
+
+/**
+ * Runs the load tester in `page` through its UI against `urls` (space-separated base URLs,
+ * round robin) and waits for the end. Returns the browser's p50 cells and the export JSON.
+ */
+export async function runInPage(page, { urls, users, requests, maxTokens, warmup, timeoutMs = 120_000 }) {
+  const q = new URLSearchParams({
+    url: urls.join(" "),
+    users: String(users),
+    requests: String(requests),
+    max_tokens: String(maxTokens),
+    model: "inferlab-test",
+  });
+  await page.goto(`/loadtest?${q}`);
+  await page.getByLabel("Warm-up requests").fill(String(warmup));
+  const unique = page.getByLabel(/unique prompts/i);
+  if ((await unique.count()) > 0 && !(await unique.isChecked())) await unique.check();
+  await page.getByTestId("run").click();
+  await page.getByTestId("confirm-run").click();
+  await page.waitForSelector('[data-testid="run-status"][data-phase="finished"]', { timeout: timeoutMs });
+  const cells = {};
+  for (const id of ["ttft-p50", "itl-p50", "tpot-p50", "e2e-p50", "ttft-p99", "requests-ok", "requests-failed", "output-tps-system"]) {
+    cells[id] = await cellValue(page, id);
+  }
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-json").click()]);
+  const doc = JSON.parse(readFileSync(await download.path(), "utf8"));
+  return { cells, doc };
+}
+
+/**
+ * Joins browser records with server records through the unique-prompt tag `[req N]` and
+ * measures, per token chunk, how much later than the server's send time the page stamped it
+ * beyond the least-delayed chunk of the run (clock offset unknown, so relative):
+ * the client-added latency. Also events/s over the run's busy window.
+ */
+export function clientAdded(doc, serverRecs) {
+  const byNonce = new Map();
+  for (const r of serverRecs) {
+    const m = /\[req (\d+)\]/.exec(r.prompt ?? "");
+    if (m) byNonce.set(Number(m[1]), r);
+  }
+  const deltas = [];
+  let events = 0;
+  let t0 = Infinity;
+  let t1 = -Infinity;
+  for (const b of doc.records) {
+    if (b.warmup || b.error) continue;
+    events += b.event_times.length;
+    if (b.event_times.length) {
+      t0 = Math.min(t0, b.event_times[0]);
+      t1 = Math.max(t1, b.event_times.at(-1));
+    }
+    const s = byNonce.get(b.id);
+    if (!s || s.token_chunks_ms.length !== b.tokens.length) continue;
+    b.tokens.forEach((tok, i) => deltas.push(tok.t - s.token_chunks_ms[i]));
+  }
+  const base = Math.min(...deltas);
+  const added = deltas.map((d) => d - base);
+  const clocks = doc.records.reduce((acc, r) => ((acc[r.clock ?? "fetch"] = (acc[r.clock ?? "fetch"] ?? 0) + 1), acc), {});
+  return {
+    joined: added.length,
+    p50: quantile(added, 0.5),
+    p99: quantile(added, 0.99),
+    eventsPerS: events / Math.max(1e-9, (t1 - t0) / 1000),
+    events,
+    clocks,
+  };
+}
