@@ -60,7 +60,7 @@ step "AIPerf: the same prompts at the same send offsets (--fixed-schedule)"
 "$RE/bin/python" scripts/real_engine/compare.py trace --requests "$REAL_OUT/browser-requests.json" \
   --export "$REAL_OUT/browser-export.json" --out "$REAL_OUT/trace.jsonl"
 a0=$(lines)
-HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 "$RE/bin/aiperf" profile --model tiny-llama --url "$URL" \
+HF_HUB_DISABLE_TELEMETRY=1 "$RE/bin/aiperf" profile --model tiny-llama --url "$URL" \
   --endpoint-type chat --streaming --tokenizer "$RE/model" --use-server-token-count \
   --input-file "$REAL_OUT/trace.jsonl" --custom-dataset-type single_turn --fixed-schedule \
   --extra-inputs "max_tokens:$REAL_MAX_TOKENS" --extra-inputs temperature:0 \
