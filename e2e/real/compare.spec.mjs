@@ -11,7 +11,7 @@ import path from "node:path";
 
 const engine = process.env.REAL_ENGINE_URL;
 const out = process.env.REAL_OUT;
-const rate = Number(process.env.REAL_RATE ?? 1);
+const rate = Number(process.env.REAL_RATE ?? 0.5);
 const requests = Number(process.env.REAL_REQUESTS ?? 40);
 const maxTokens = Number(process.env.REAL_MAX_TOKENS ?? 32);
 const prompt = process.env.REAL_PROMPT ?? "dog-simple";

@@ -8,7 +8,7 @@
 #      REAL_MAX_TOKENS tokens (e2e/real/compare.spec.mjs), exported;
 #   4. AIPerf replays the same prompts at the same send offsets (--fixed-schedule);
 #   5. scripts/real_engine/compare.py prints the table and fails on a miss.
-# Env: REAL_RATE (1), REAL_REQUESTS (40), REAL_MAX_TOKENS (32), REAL_PROMPT (dog-simple),
+# Env: REAL_RATE (0.5), REAL_REQUESTS (40), REAL_MAX_TOKENS (32), REAL_PROMPT (dog-simple),
 #      REAL_THREADS (llama-server threads, 1: the other core is the client's), E2E_PORT,
 #      REAL_OUT (e2e/real-results).
 set -euo pipefail
@@ -16,7 +16,7 @@ cd "$(dirname "$0")/../.."
 ROOT=$PWD
 export PATH="$HOME/.cargo/bin:/usr/local/bin:$PATH" TRUNK_SKIP_VERSION_CHECK=true
 RE=$ROOT/.real-engine
-export REAL_RATE=${REAL_RATE:-1} REAL_REQUESTS=${REAL_REQUESTS:-40} REAL_MAX_TOKENS=${REAL_MAX_TOKENS:-32}
+export REAL_RATE=${REAL_RATE:-0.5} REAL_REQUESTS=${REAL_REQUESTS:-40} REAL_MAX_TOKENS=${REAL_MAX_TOKENS:-32}
 export REAL_PROMPT=${REAL_PROMPT:-dog-simple}
 export REAL_OUT=${REAL_OUT:-$ROOT/e2e/real-results}
 THREADS=${REAL_THREADS:-1}
