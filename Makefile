@@ -1,11 +1,12 @@
 # InferLab: two commands do everything on a fresh machine.
 #   make serve   set up, build, serve on http://127.0.0.1:8080 (live reload)
 #   make test    set up, then every test (lint, native, wasm in Chromium, Playwright)
+#   make test-real  our load tester vs AIPerf against a real llama-server (README: Against a real engine)
 SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:/usr/local/bin:$(PATH)
 export TRUNK_SKIP_VERSION_CHECK := true
 
-.PHONY: setup serve build test bench test-native test-wasm test-e2e lint fmt clean
+.PHONY: setup serve build test bench test-native test-wasm test-e2e test-real lint fmt clean
 
 setup:
 	@bash scripts/setup.sh
@@ -27,6 +28,8 @@ test-wasm:
 	@bash scripts/test.sh wasm
 test-e2e:
 	@bash scripts/test.sh e2e
+test-real: setup
+	@bash scripts/test.sh real
 
 bench: setup
 	@bash scripts/bench.sh

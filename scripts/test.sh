@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every test, stage by stage, each printing its count. Usage: scripts/test.sh [all|lint|native|wasm|e2e]
+# Every test, stage by stage, each printing its count. Usage: scripts/test.sh [all|lint|native|wasm|e2e|real]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:/usr/local/bin:$PATH"
@@ -58,11 +58,20 @@ run_e2e() {
   echo "end-to-end tests: ${COUNT[e2e]} passed"
 }
 
+run_real() {
+  log "against a real engine: llama-server + AIPerf vs our load tester (scripts/real_engine/run.sh)"
+  local out; out=$(mktemp)
+  bash scripts/real_engine/run.sh 2>&1 | tee "$out"
+  COUNT[real]=$(grep -E '^real-engine: [0-9]+ passed' "$out" | sum_passed)
+  echo "real-engine comparisons: ${COUNT[real]} passed"
+}
+
 case $stage in
   lint) run_lint ;;
   native) run_native ;;
   wasm) run_wasm ;;
   e2e) run_e2e ;;
+  real) run_real ;;
   all) run_lint; run_native; run_wasm; run_e2e ;;
   *) echo "unknown stage $stage" >&2; exit 2 ;;
 esac
@@ -70,5 +79,5 @@ esac
 total=0
 for k in "${!COUNT[@]}"; do total=$((total + COUNT[$k])); done
 log "summary ($((SECONDS - T0)) s)"
-for k in native wasm e2e; do [[ -n ${COUNT[$k]:-} ]] && echo "  $k: ${COUNT[$k]}"; done
+for k in native wasm e2e real; do [[ -n ${COUNT[$k]:-} ]] && echo "  $k: ${COUNT[$k]}"; done
 echo "$total passed, 0 failed"
