@@ -8,42 +8,10 @@ import { existsSync } from "node:fs";
 import { createInterface } from "node:readline";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { startServer } from "../loadtest-harness.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 
-function serverBinary() {
-  const candidates = [
-    process.env.INFERLAB_TESTSERVER,
-    path.join(root, "target", "release", "inferlab-testserver"),
-    path.join(root, "target", "debug", "inferlab-testserver"),
-  ].filter(Boolean);
-  const found = candidates.find((p) => existsSync(p));
-  if (!found) throw new Error(`inferlab-testserver not built; looked in: ${candidates.join(", ")}`);
-  return found;
-}
-
-function startServer(args) {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(serverBinary(), ["--port", "0", ...args], { stdio: ["ignore", "pipe", "inherit"] });
-    const timer = setTimeout(() => {
-      proc.kill();
-      reject(new Error("the test server printed no URL within 15 s"));
-    }, 15_000);
-    proc.once("error", (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    proc.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the test server exited early (code ${code})`));
-    });
-    createInterface({ input: proc.stdout }).once("line", (line) => {
-      clearTimeout(timer);
-      proc.removeAllListeners("exit");
-      resolve({ url: line.trim().replace(/\/$/, ""), proc });
-    });
-  });
-}
 
 async function completions(url) {
   const res = await fetch(`${url}/debug/requests`);
