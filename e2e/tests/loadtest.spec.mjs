@@ -141,7 +141,9 @@ test.describe("load tester against the test server", () => {
     // corrected for the page's delivery delay (record `clock: resource_timing`), so what
     // remains is transport on loopback plus timer coarsening (0.1 ms): measured here +1.5 ms
     // on TTFT under load (it was +3 to +5 ms with the fetch() stamp); ITL within 0.1 ms.
-    expect(ttft).toBeGreaterThanOrEqual(truthTtft - 0.5);
+    // The delay correction is an estimate, so the browser may read a little under the
+    // server; the issue's goal, max(1 ms, 2 %), bounds it (a CI run read −0.57 ms).
+    expect(ttft).toBeGreaterThanOrEqual(truthTtft - Math.max(1, 0.02 * truthTtft));
     expect(ttft - truthTtft).toBeLessThanOrEqual(Math.max(8, 0.1 * truthTtft));
     expect(Math.abs(itl - truthItl)).toBeLessThanOrEqual(Math.max(2, 0.1 * truthItl));
     for (const id of ["ttft-p90", "ttft-p99", "e2e-p99", "output-tps-system", "output-tps-per-user"]) {

@@ -52,7 +52,7 @@ export function rt_match(url, tFetch, tFirst, tLast) {
   // The buffer is scanned per request: keep it short (a request finished but not yet
   // matched loses its entry and keeps the fetch clock, which its record says).
   if (es.length > 200) performance.clearResourceTimings();
-  return best ? [best.requestStart, best.responseEnd] : null;
+  return best ? [best.requestStart, best.responseStart, best.responseEnd] : null;
 }
 
 const TICKER = "onmessage = (e) => { const [id, ms] = e.data; setTimeout(() => postMessage(id), ms); };";
@@ -90,7 +90,7 @@ extern "C" {
         reader: &ReadableStreamDefaultReader,
         on_chunk: &Closure<dyn FnMut(Uint8Array, f64)>,
     ) -> Result<JsValue, JsValue>;
-    /// `[requestStart, responseEnd]` of the Resource Timing entry of `url` that fits a request
+    /// `[requestStart, responseStart, responseEnd]` of the Resource Timing entry of `url` that fits a request
     /// called at `t_fetch` whose first response stamp is `t_first` and last byte `t_last`;
     /// `null` when none fits (no entry yet, no `Timing-Allow-Origin`).
     fn rt_match(url: &str, t_fetch: f64, t_first: f64, t_last: f64) -> JsValue;
@@ -137,8 +137,9 @@ pub async fn refine_with_resource_timing(rec: &mut RequestRecord, url: &str) {
         }
         let v = rt_match(url, rec.t_start, first, last);
         if let Some(a) = v.dyn_ref::<js_sys::Array>() {
-            if let (Some(rs), Some(re)) = (a.get(0).as_f64(), a.get(1).as_f64()) {
-                rec.apply_resource_timing(rs, re);
+            if let (Some(rs), Some(re)) = (a.get(0).as_f64(), a.get(2).as_f64()) {
+                let resp_start = a.get(1).as_f64().unwrap_or(f64::NAN);
+                rec.apply_resource_timing(rs, resp_start, re);
             }
             return;
         }

@@ -125,8 +125,9 @@ pub struct RequestRecord {
     /// `requestStart` when `clock` says so. `None` in records from before this field.
     #[serde(default)]
     pub t_fetch: Option<f64>,
-    /// Delivery delay subtracted from every response stamp (page's last-byte stamp −
-    /// Resource Timing's `responseEnd`), ms.
+    /// Delivery delay subtracted from every response stamp, ms: the smaller of the page's
+    /// header stamp − Resource Timing's `responseStart` and its last-byte stamp −
+    /// `responseEnd` (see [`RequestRecord::apply_resource_timing`]).
     #[serde(default)]
     pub delivery_ms: Option<f64>,
     /// First failure, if any.
@@ -193,13 +194,22 @@ impl RequestRecord {
         }
     }
 
-    /// Re-bases the stamps on Resource Timing (`requestStart`, `responseEnd` of this request's
-    /// entry, same clock as `performance.now()`): start becomes `requestStart`, and every
-    /// response stamp moves earlier by the delivery delay `t_last_byte − responseEnd` (≥ 0),
-    /// which leaves every gap (ITL) as measured. Refuses (returns false, changes nothing)
-    /// when the entry cannot belong to this request: `requestStart` before `fetch()` or after
-    /// the headers, or `responseEnd` outside the request.
-    pub fn apply_resource_timing(&mut self, request_start: f64, response_end: f64) -> bool {
+    /// Re-bases the stamps on Resource Timing (`requestStart`, `responseStart`, `responseEnd`
+    /// of this request's entry, same clock as `performance.now()`): start becomes
+    /// `requestStart`, and every response stamp moves earlier by the delivery delay, which
+    /// leaves every gap (ITL) as measured. The delay is measured twice, at the headers
+    /// (`t_headers − responseStart`) and at the end (`t_last_byte − responseEnd`); the smaller
+    /// is used, because one late delivery (a busy page at the end of the stream) must not
+    /// pull the first token before the time the network saw it. `response_start` may be NaN
+    /// (unknown). Refuses (returns false, changes nothing) when the entry cannot belong to
+    /// this request: `requestStart` before `fetch()` or after the headers, or `responseEnd`
+    /// outside the request.
+    pub fn apply_resource_timing(
+        &mut self,
+        request_start: f64,
+        response_start: f64,
+        response_end: f64,
+    ) -> bool {
         if self.clock == StampClock::ResourceTiming {
             return false;
         }
@@ -217,7 +227,14 @@ impl RequestRecord {
         if !sane {
             return false;
         }
-        let delay = (last - response_end).max(0.0);
+        let at_end = last - response_end;
+        let at_headers = match self.t_headers {
+            Some(h) if response_start.is_finite() && response_start >= request_start => {
+                h - response_start
+            }
+            _ => f64::INFINITY,
+        };
+        let delay = at_end.min(at_headers).max(0.0);
         let shift = |t: &mut f64| *t -= delay;
         for t in [
             &mut self.t_headers,
@@ -459,7 +476,7 @@ mod tests {
         let (start, first) = (r.t_start, r.t_first_token.unwrap());
         let last = r.t_last_byte.unwrap();
         // requestStart 3 ms after fetch(); the last byte reached the page 0.5 ms late.
-        assert!(r.apply_resource_timing(start + 3.0, last - 0.5));
+        assert!(r.apply_resource_timing(start + 3.0, f64::NAN, last - 0.5));
         assert_eq!(r.clock, StampClock::ResourceTiming);
         assert_eq!(r.t_fetch, Some(start));
         assert_eq!(r.delivery_ms, Some(0.5));
@@ -467,12 +484,28 @@ mod tests {
         assert_eq!(r.itl_gaps().collect::<Vec<_>>(), gaps);
         assert_eq!(r.launch_lag(), 0.0);
         // Only once.
-        assert!(!r.apply_resource_timing(start + 3.0, last - 0.5));
+        assert!(!r.apply_resource_timing(start + 3.0, f64::NAN, last - 0.5));
         // An entry of another request is refused.
         let mut r = rec();
-        assert!(!r.apply_resource_timing(start - 5.0, last));
-        assert!(!r.apply_resource_timing(r.t_headers.unwrap() + 1.0, last));
-        assert!(!r.apply_resource_timing(f64::NAN, last));
+        assert!(!r.apply_resource_timing(start - 5.0, f64::NAN, last));
+        assert!(!r.apply_resource_timing(r.t_headers.unwrap() + 1.0, f64::NAN, last));
+        assert!(!r.apply_resource_timing(f64::NAN, f64::NAN, last));
         assert_eq!(r.clock, StampClock::Fetch);
+    }
+
+    #[test]
+    fn resource_timing_uses_the_smaller_delivery_delay() {
+        // Headers reached the page 0.2 ms after the network had them, the last byte 3 ms
+        // after (the page was busy at the end): only 0.2 ms is taken off the first token.
+        let mut r = rec();
+        let (start, headers) = (r.t_start, r.t_headers.unwrap());
+        let (first, last) = (r.t_first_token.unwrap(), r.t_last_byte.unwrap());
+        assert!(r.apply_resource_timing(start + 1.0, headers - 0.2, last - 3.0));
+        assert!((r.delivery_ms.unwrap() - 0.2).abs() < 1e-9);
+        assert!((r.t_first_token.unwrap() - (first - 0.2)).abs() < 1e-9);
+        // A responseStart before requestStart is not this request's: only the end counts.
+        let mut r = rec();
+        assert!(r.apply_resource_timing(start + 1.0, start, last - 3.0));
+        assert_eq!(r.delivery_ms, Some(3.0));
     }
 }
