@@ -208,6 +208,8 @@ impl RunStats {
 
     /// A request was launched at `t` (warm-ups included: they load the server too).
     pub fn on_launch(&mut self, t: f64) {
+        // Buckets of the quiet gap before `t` hold the count from before this launch.
+        let _ = self.bucket(t);
         self.active += 1;
         self.peak_active = self.peak_active.max(self.active);
         let active = self.active;
@@ -227,11 +229,12 @@ impl RunStats {
 
     /// A request settled: updates the series and, unless it is a warm-up, the statistics.
     pub fn add(&mut self, r: &RequestRecord) {
-        self.active = self.active.saturating_sub(1);
         let t_end = r.t_end.or(r.t_finish()).unwrap_or(r.t_start);
+        // The request was active through any gap buckets up to its end: count it there.
         if let Some(b) = self.bucket(t_end) {
             b.finished += 1;
         }
+        self.active = self.active.saturating_sub(1);
         if r.warmup {
             self.warmup += 1;
             return;
@@ -382,16 +385,10 @@ impl RunStats {
     }
 }
 
-/// Summaries from a batch of finished records (import, recomputation after the fact).
+/// Summaries from a batch of finished records (import, recomputation after the fact),
+/// replayed in time order so that `peak_active` is the real overlap, not the record count.
 pub fn summarize(records: &[RequestRecord], slo: Slo) -> Summary {
-    let mut s = RunStats::new(slo, 1000.0);
-    for r in records {
-        s.on_launch(r.t_start);
-    }
-    for r in records {
-        s.add(r);
-    }
-    s.summary()
+    RunStats::replay(records, slo, 1000.0).summary()
 }
 
 /// One row of the sweep table / chart: users (or rate) vs tokens/s per user and in total.
@@ -482,17 +479,8 @@ mod tests {
         let sum = s.summary();
         assert_eq!(sum.requests_ok, 3);
         assert_eq!(sum.peak_active, 2);
-        // Same numbers as the batch summary, except the peak: `summarize` launches every
-        // record before settling any, so its peak is the record count.
-        let batch = summarize(&recs, Slo::default());
-        assert_eq!(batch.peak_active, 3);
-        assert_eq!(
-            sum,
-            Summary {
-                peak_active: 2,
-                ..batch
-            }
-        );
+        // The batch summary is the same replay: its peak is the real overlap (2 of 3).
+        assert_eq!(sum, summarize(&recs, Slo::default()));
         // Order of records does not matter.
         let rev: Vec<_> = recs.iter().rev().cloned().collect();
         assert_eq!(
@@ -592,6 +580,21 @@ mod tests {
         assert_eq!(series[1].active_max, 1);
         s.on_tokens(1e12, 1); // far future: ignored, bounded
         assert!(s.series().len() <= MAX_BUCKETS);
+    }
+
+    #[test]
+    fn quiet_gaps_hold_the_count_of_their_time() {
+        // One request 50–450 ms; a second launched at 750 ms after a quiet stretch.
+        let mut s = RunStats::new(Slo::default(), 100.0);
+        s.set_origin(0.0);
+        s.on_launch(50.0);
+        let mut r = req(0, 50.0, 2);
+        r.t_end = Some(450.0);
+        s.add(&r);
+        s.on_launch(750.0);
+        let active: Vec<u64> = s.series().iter().map(|b| b.active_max).collect();
+        // Buckets 1–4 (100–499 ms) while the first ran; 5–6 idle; 7 the second launch.
+        assert_eq!(active, vec![1, 1, 1, 1, 1, 0, 0, 1]);
     }
 
     #[test]
