@@ -3,15 +3,8 @@
 // fill the form, JSONL uploads, synthetic prompts of exact length and ISL × OSL matrices.
 // Every run is small (a few requests, a few tokens) so the file stays fast.
 import { test, expect } from "@playwright/test";
-import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
-import { createInterface } from "node:readline";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
 import { startServer } from "../loadtest-harness.mjs";
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-
 
 async function completions(url) {
   const res = await fetch(`${url}/debug/requests`);
@@ -184,5 +177,13 @@ test.describe("load tester workloads", () => {
     await expect(page.getByTestId("matrix-ok")).toHaveText(["2", "2"]);
     recs = await completions(server.url);
     expect(recs.map((r) => r.max_tokens)).toEqual([4, 4, 2, 2]);
+    // The matrix CSV holds every cell, not only the last run's records.
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByTestId("export-matrix-csv").click(),
+    ]);
+    const rows = readFileSync(await download.path(), "utf8").trim().split("\n");
+    expect(rows[0]).toMatch(/^isl,osl,requests_ok,requests_failed,ttft_p50_ms/);
+    expect(rows.slice(1).map((r) => r.split(",").slice(0, 4).join(","))).toEqual(["16,4,2,0", "32,2,2,0"]);
   });
 });

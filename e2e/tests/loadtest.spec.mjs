@@ -4,75 +4,14 @@
 // Needs the server binary: `cargo build --release -p inferlab-testserver` (or a debug build;
 // INFERLAB_TESTSERVER overrides the path).
 import { test, expect } from "@playwright/test";
-import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
-import { createInterface } from "node:readline";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-
-function serverBinary() {
-  const candidates = [
-    process.env.INFERLAB_TESTSERVER,
-    path.join(root, "target", "release", "inferlab-testserver"),
-    path.join(root, "target", "debug", "inferlab-testserver"),
-  ].filter(Boolean);
-  const found = candidates.find((p) => existsSync(p));
-  if (!found) {
-    throw new Error(`inferlab-testserver not built; looked in: ${candidates.join(", ")}`);
-  }
-  return found;
-}
-
-/** Starts the test server on a free port; resolves with its base URL (first stdout line). */
-function startServer(args) {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(serverBinary(), ["--port", "0", ...args], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    const timer = setTimeout(() => {
-      proc.kill();
-      reject(new Error("the test server printed no URL within 15 s"));
-    }, 15_000);
-    proc.once("error", (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    proc.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the test server exited early (code ${code})`));
-    });
-    const lines = createInterface({ input: proc.stdout });
-    lines.once("line", (line) => {
-      clearTimeout(timer);
-      proc.removeAllListeners("exit");
-      resolve({ url: line.trim().replace(/\/$/, ""), proc });
-    });
-  });
-}
-
-async function serverRecords(url) {
-  const res = await fetch(`${url}/debug/requests`);
-  expect(res.ok).toBe(true);
-  return (await res.json()).requests;
-}
-
-/** Lower median, the value an HDR histogram reports as p50. */
-function lowerMedian(values) {
-  const v = [...values].sort((a, b) => a - b);
-  return v[Math.max(0, Math.ceil(v.length / 2) - 1)];
-}
+import { readFileSync } from "node:fs";
+import { cellValue, goal, lowerMedian, resetServer, serverRecords, startServer } from "../loadtest-harness.mjs";
 
 function watchConsole(page) {
   const errors = [];
   page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
   page.on("pageerror", (e) => errors.push(String(e)));
   return errors;
-}
-
-async function cellValue(page, id) {
-  return Number(await page.getByTestId(id).getAttribute("data-value"));
 }
 
 test.describe("load tester against the test server", () => {
@@ -85,7 +24,7 @@ test.describe("load tester against the test server", () => {
   test("a link only fills the form; Run → confirm measures the server's truth", async ({ page }) => {
     test.setTimeout(90_000);
     const errors = watchConsole(page);
-    await fetch(`${server.url}/debug/reset`, { method: "POST" });
+    await resetServer(server.url);
     await page.goto(
       `/loadtest?url=${encodeURIComponent(server.url)}&users=2&requests=8&max_tokens=16`,
     );
@@ -143,7 +82,7 @@ test.describe("load tester against the test server", () => {
     // on TTFT under load (it was +3 to +5 ms with the fetch() stamp); ITL within 0.1 ms.
     // The delay correction is an estimate, so the browser may read a little under the
     // server; the issue's goal, max(1 ms, 2 %), bounds it (a CI run read −0.57 ms).
-    expect(ttft).toBeGreaterThanOrEqual(truthTtft - Math.max(1, 0.02 * truthTtft));
+    expect(ttft).toBeGreaterThanOrEqual(truthTtft - goal(truthTtft));
     expect(ttft - truthTtft).toBeLessThanOrEqual(Math.max(8, 0.1 * truthTtft));
     expect(Math.abs(itl - truthItl)).toBeLessThanOrEqual(Math.max(2, 0.1 * truthItl));
     for (const id of ["ttft-p90", "ttft-p99", "e2e-p99", "output-tps-system", "output-tps-per-user"]) {

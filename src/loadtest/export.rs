@@ -8,12 +8,13 @@ use leptos::prelude::*;
 use super::runner::Runner;
 use crate::browser::download::download_text;
 
-/// File-name stamp and ISO time of now.
-fn now_iso() -> String {
+/// ISO time of now (the export's `created`).
+pub(super) fn now_iso() -> String {
     String::from(js_sys::Date::new_0().to_iso_string())
 }
 
-fn file_stamp(iso: &str) -> String {
+/// `2026-01-01T00-00-00` from an ISO time: a file-name-safe stamp.
+pub(super) fn file_stamp(iso: &str) -> String {
     iso.chars()
         .take(19)
         .map(|c| if c == ':' { '-' } else { c })

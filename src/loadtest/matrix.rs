@@ -2,14 +2,17 @@
 //! each a complete run with its own synthetic prompts and `max_tokens`, and each finished
 //! cell adds its row to the table. The runner itself knows nothing about matrices.
 
+use inferlab_loadtest::export::matrix_csv;
 use inferlab_loadtest::summary::Summary;
 use inferlab_loadtest::sweep::IslOsl;
 use inferlab_share::loadtest::LoadTestState;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+use super::export::{file_stamp, now_iso};
 use super::runner::{Phase, RunSpec, Runner};
 use super::settings::{build_spec, prepare_prompts, LocalSettings};
+use crate::browser::download::download_text;
 
 /// One cell and, once run, its summary (or why it could not run).
 #[derive(Debug, Clone, PartialEq)]
@@ -140,10 +143,28 @@ fn cell(v: Option<f64>, digits: usize) -> String {
         .unwrap_or_else(|| "—".into())
 }
 
+/// Downloads the matrix table as CSV (one row per cell); the JSON export holds only the
+/// last cell's records, this holds every cell's summary.
+fn export_matrix_csv(rows: &[CellResult]) -> Result<(), String> {
+    let cells: Vec<_> = rows.iter().map(|r| (r.cell, r.summary.as_ref())).collect();
+    download_text(
+        &format!("inferlab-loadtest-matrix-{}.csv", file_stamp(&now_iso())),
+        "text/csv",
+        &matrix_csv(&cells),
+    )
+    .map_err(|e| e.to_string())
+}
+
 /// One row per cell, filled as cells finish.
 #[component]
 pub fn MatrixTable(matrix: Matrix) -> impl IntoView {
     let rows = matrix.cells;
+    let msg = RwSignal::new(String::new());
+    let any_done = move || rows.with(|r| r.iter().any(|c| c.summary.is_some()));
+    let export = move |_| {
+        let r = rows.with_untracked(|r| export_matrix_csv(r));
+        msg.set(r.err().unwrap_or_default());
+    };
     view! {
         <Show when=move || rows.with(|r| !r.is_empty())>
             <div class="card lt-scroll">
@@ -195,6 +216,12 @@ pub fn MatrixTable(matrix: Matrix) -> impl IntoView {
                         }}
                     </tbody>
                 </table>
+                <div class="lt-export">
+                    <button type="button" data-testid="export-matrix-csv" on:click=export disabled=move || !any_done()>
+                        "Export matrix CSV"
+                    </button>
+                    <span class="muted small" role="status">{move || msg.get()}</span>
+                </div>
             </div>
         </Show>
     }

@@ -22,7 +22,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::RunConfig;
 use crate::record::{RequestRecord, TokenSource};
+use crate::stats::Percentiles;
 use crate::summary::{Summary, SweepRow};
+use crate::sweep::IslOsl;
 
 /// Schema identifier.
 pub const SCHEMA: &str = "inferlab.loadtest";
@@ -236,6 +238,39 @@ pub fn sweep_csv(rows: &[SweepRow]) -> String {
     out
 }
 
+/// An ISL × OSL matrix as CSV, one row per cell (the TensorRT-LLM style table); a cell that
+/// did not run has empty metric columns.
+pub fn matrix_csv(cells: &[(IslOsl, Option<&Summary>)]) -> String {
+    let mut out = String::from(
+        "isl,osl,requests_ok,requests_failed,ttft_p50_ms,ttft_p99_ms,tpot_p50_ms,itl_p50_ms,\
+         e2e_p50_ms,e2e_p99_ms,output_tps_system,output_tps_per_user,requests_per_s,goodput_rps\n",
+    );
+    for (cell, s) in cells {
+        let p = |f: fn(&Summary) -> Option<Percentiles>, q: fn(&Percentiles) -> f64| {
+            num(s.and_then(f).as_ref().map(q))
+        };
+        let cols = [
+            cell.isl.to_string(),
+            cell.osl.to_string(),
+            s.map(|s| s.requests_ok.to_string()).unwrap_or_default(),
+            s.map(|s| s.requests_failed.to_string()).unwrap_or_default(),
+            p(|s| s.ttft_ms, |p| p.p50),
+            p(|s| s.ttft_ms, |p| p.p99),
+            p(|s| s.tpot_ms, |p| p.p50),
+            p(|s| s.itl_ms, |p| p.p50),
+            p(|s| s.e2e_ms, |p| p.p50),
+            p(|s| s.e2e_ms, |p| p.p99),
+            num(s.map(|s| s.output_tps_system)),
+            num(s.map(|s| s.output_tps_per_user)),
+            num(s.map(|s| s.requests_per_s)),
+            num(s.and_then(|s| s.goodput_rps)),
+        ];
+        out.push_str(&cols.join(","));
+        out.push('\n');
+    }
+    out
+}
+
 /// One line of the comparison table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DiffRow {
@@ -397,5 +432,22 @@ mod tests {
         assert_eq!(tps.delta_pct, Some(100.0));
         assert_eq!(tps.b_better, Some(true));
         assert_eq!(rows[0].b_better, None);
+    }
+
+    #[test]
+    fn matrix_csv_has_a_row_per_cell() {
+        let s = summarize(&records(), Slo::default());
+        let cells = [
+            (IslOsl { isl: 2048, osl: 128 }, Some(&s)),
+            (IslOsl { isl: 32768, osl: 2048 }, None),
+        ];
+        let csv = matrix_csv(&cells);
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines.len(), 3);
+        let cols = |l: &str| l.split(',').count();
+        assert_eq!(cols(lines[1]), cols(lines[0]));
+        assert_eq!(cols(lines[2]), cols(lines[0]));
+        assert!(lines[1].starts_with("2048,128,1,1,10,"), "{}", lines[1]);
+        assert!(lines[2].starts_with("32768,2048,,,"));
     }
 }
