@@ -122,7 +122,7 @@ test.describe("load tester workloads", () => {
       name: "good.jsonl",
       mimeType: "application/jsonl",
       buffer: Buffer.from(
-        '{"prompt": "zebra-alpha"}\n\n[{"role": "user", "content": "zebra-beta"}]\n"zebra-gamma"\n',
+        '{"prompt": "zebra-alpha", "max_tokens": 2}\n\n[{"role": "user", "content": "zebra-beta"}]\n"zebra-gamma"\n',
       ),
     });
     await expect(page.getByTestId("jsonl-status")).toContainText("3 prompts");
@@ -133,6 +133,9 @@ test.describe("load tester workloads", () => {
     expect(recs).toHaveLength(2);
     expect(recs.map((r) => r.prompt).join(" ")).toContain("zebra-alpha");
     expect(recs.map((r) => r.prompt).join(" ")).toContain("zebra-beta");
+    // A line's own max_tokens wins over the form's (4).
+    const maxOf = (word) => recs.find((r) => r.prompt.includes(word))?.max_tokens;
+    expect([maxOf("zebra-alpha"), maxOf("zebra-beta")]).toEqual([2, 4]);
   });
 
   test("invalid extra body JSON is named inline and blocks Run", async ({ page }) => {

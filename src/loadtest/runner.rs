@@ -13,7 +13,7 @@ use std::rc::Rc;
 use inferlab_loadtest::config::RunConfig;
 use inferlab_loadtest::diagnose::{self, Diagnosis, Engine};
 use inferlab_loadtest::export::ExportDoc;
-use inferlab_loadtest::openai::{build_body, endpoint_urls};
+use inferlab_loadtest::openai::{build_body_with_max, endpoint_urls};
 use inferlab_loadtest::prompts::{pick, Prompt};
 use inferlab_loadtest::record::{ErrorKind, RequestRecord};
 use inferlab_loadtest::schedule::{Launch, LoadModel, LoadPlan, Scheduler};
@@ -450,7 +450,8 @@ fn launch(runner: Runner, ctl: &Rc<Control>, spec: &Rc<RunSpec>, l: Launch, step
         s.launched += 1;
         s.launched - 1
     };
-    let messages = pick(&spec.prompts, l.id)
+    let prompt = pick(&spec.prompts, l.id);
+    let messages = prompt
         .map(|p| {
             if spec.config.workload.unique_prompts {
                 p.with_nonce(seq).messages
@@ -459,7 +460,9 @@ fn launch(runner: Runner, ctl: &Rc<Control>, spec: &Rc<RunSpec>, l: Launch, step
             }
         })
         .unwrap_or_default();
-    let body = build_body(&spec.config.request, &messages).to_string();
+    // A JSONL line's own `max_tokens` wins over the form's.
+    let own_max = prompt.and_then(|p| p.max_tokens);
+    let body = build_body_with_max(&spec.config.request, &messages, own_max).to_string();
     let url = ctl
         .urls
         .get(usize::try_from(seq).unwrap_or(0) % ctl.urls.len().max(1))

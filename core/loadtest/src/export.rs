@@ -438,8 +438,20 @@ mod tests {
     fn matrix_csv_has_a_row_per_cell() {
         let s = summarize(&records(), Slo::default());
         let cells = [
-            (IslOsl { isl: 2048, osl: 128 }, Some(&s)),
-            (IslOsl { isl: 32768, osl: 2048 }, None),
+            (
+                IslOsl {
+                    isl: 2048,
+                    osl: 128,
+                },
+                Some(&s),
+            ),
+            (
+                IslOsl {
+                    isl: 32768,
+                    osl: 2048,
+                },
+                None,
+            ),
         ];
         let csv = matrix_csv(&cells);
         let lines: Vec<&str> = csv.lines().collect();

@@ -142,6 +142,18 @@ pub fn messages_to_text(messages: &[Message]) -> String {
 
 /// Builds the JSON body for one request.
 pub fn build_body(settings: &RequestSettings, messages: &[Message]) -> Value {
+    build_body_with_max(settings, messages, None)
+}
+
+/// [`build_body`] with a per-prompt `max_tokens` (a JSONL line's `max_tokens` /
+/// `output_tokens`) that wins over the form's; `min_tokens` is capped to it, so the pair
+/// stays valid for the server.
+pub fn build_body_with_max(
+    settings: &RequestSettings,
+    messages: &[Message],
+    max_tokens: Option<u32>,
+) -> Value {
+    let max_tokens = max_tokens.or(settings.max_tokens);
     let mut body = Map::new();
     body.insert("model".into(), Value::String(settings.model.clone()));
     match settings.api {
@@ -162,7 +174,7 @@ pub fn build_body(settings: &RequestSettings, messages: &[Message]) -> Value {
             serde_json::json!({ "include_usage": true }),
         );
     }
-    if let Some(n) = settings.max_tokens {
+    if let Some(n) = max_tokens {
         body.insert("max_tokens".into(), n.into());
     }
     if let Some(t) = settings.temperature.filter(|t| t.is_finite()) {
@@ -172,6 +184,7 @@ pub fn build_body(settings: &RequestSettings, messages: &[Message]) -> Value {
         body.insert("ignore_eos".into(), Value::Bool(true));
     }
     if let Some(n) = settings.min_tokens {
+        let n = max_tokens.map_or(n, |m| n.min(m));
         body.insert("min_tokens".into(), n.into());
     }
     for (k, v) in &settings.extra_body {
@@ -665,6 +678,26 @@ mod tests {
                 "stream_options":{"include_usage":true},"max_tokens":16,"temperature":0.0,
                 "ignore_eos":true,"min_tokens":16,"top_p":0.9})
         );
+    }
+
+    #[test]
+    fn a_prompts_own_max_tokens_wins_and_caps_min_tokens() {
+        let s = RequestSettings {
+            model: "m".into(),
+            max_tokens: Some(16),
+            min_tokens: Some(16),
+            ..RequestSettings::default()
+        };
+        let msgs = [Message::new("user", "hi")];
+        let b = build_body_with_max(&s, &msgs, Some(5));
+        assert_eq!(b["max_tokens"], json!(5));
+        assert_eq!(b["min_tokens"], json!(5));
+        let b = build_body_with_max(&s, &msgs, Some(64));
+        assert_eq!(
+            (b["max_tokens"].clone(), b["min_tokens"].clone()),
+            (json!(64), json!(16))
+        );
+        assert_eq!(build_body_with_max(&s, &msgs, None), build_body(&s, &msgs));
     }
 
     #[test]
