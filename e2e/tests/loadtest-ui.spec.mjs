@@ -188,5 +188,10 @@ test.describe("load tester workloads", () => {
     const rows = readFileSync(await download.path(), "utf8").trim().split("\n");
     expect(rows[0]).toMatch(/^isl,osl,requests_ok,requests_failed,ttft_p50_ms/);
     expect(rows.slice(1).map((r) => r.split(",").slice(0, 4).join(","))).toEqual(["16,4,2,0", "32,2,2,0"]);
+    // The JSON export names the tokenizer that measured the ISL.
+    const [json] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-json").click()]);
+    const doc = JSON.parse(readFileSync(await json.path(), "utf8"));
+    expect(doc.config.workload.tokenizer).toBe("qwen3");
+    expect(doc.config.workload.synthetic).toEqual({ isl: 32, osl: 2 });
   });
 });

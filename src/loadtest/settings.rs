@@ -296,6 +296,7 @@ pub fn build_spec(
                 .then_some(upload_name)
                 .flatten(),
             synthetic,
+            tokenizer: synthetic.map(|_| state.tok.clone()),
             matrix: matrix_cells(state)?,
             // A nonce would add tokens to an exact-length prompt; synthetic prompts are
             // distinct already.

@@ -28,6 +28,10 @@ pub struct Workload {
     pub jsonl_name: Option<String>,
     /// Synthetic prompts of exact length.
     pub synthetic: Option<IslOsl>,
+    /// Tokenizer that counted the synthetic prompts (the `tok` id): an ISL only means
+    /// something with the tokenizer that measured it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tokenizer: Option<String>,
     /// ISL × OSL matrix cells, run one after another.
     pub matrix: Vec<IslOsl>,
     /// Prefix each prompt with a request-unique tag to defeat prompt caches.
