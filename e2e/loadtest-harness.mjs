@@ -98,9 +98,10 @@ export const goal = (truthMs) => Math.max(1, 0.02 * truthMs);
 
 /**
  * Runs the load tester in `page` through its UI against `urls` (space-separated base URLs,
- * round robin) and waits for the end. Returns the browser's p50 cells and the export JSON.
+ * round robin) and waits for the end, reading the streams in the stream workers unless
+ * `inWorker` is false. Returns the browser's p50 cells and the export JSON.
  */
-export async function runInPage(page, { urls, users, requests, maxTokens, warmup, timeoutMs = 120_000 }) {
+export async function runInPage(page, { urls, users, requests, maxTokens, warmup, timeoutMs = 120_000, inWorker = true }) {
   const q = new URLSearchParams({
     url: urls.join(" "),
     users: String(users),
@@ -112,6 +113,7 @@ export async function runInPage(page, { urls, users, requests, maxTokens, warmup
   await page.getByLabel("Warm-up requests").fill(String(warmup));
   const unique = page.getByLabel(/unique prompts/i);
   if ((await unique.count()) > 0 && !(await unique.isChecked())) await unique.check();
+  await page.getByLabel(/read streams in a worker/i).setChecked(inWorker);
   await page.getByTestId("run").click();
   await page.getByTestId("confirm-run").click();
   await page.waitForSelector('[data-testid="run-status"][data-phase="finished"]', { timeout: timeoutMs });

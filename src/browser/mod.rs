@@ -7,6 +7,7 @@ pub mod hub;
 pub mod query_state;
 pub mod storage;
 pub mod stream;
+pub mod stream_worker;
 pub mod tokenizer_worker;
 
 /// The path the app is hosted under, without a trailing slash (`""` at the root,

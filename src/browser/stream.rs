@@ -20,7 +20,7 @@ use std::rc::Rc;
 
 use inferlab_loadtest::config::Header;
 use inferlab_loadtest::diagnose::{self, Engine};
-use inferlab_loadtest::record::{ErrorKind, RequestRecord};
+use inferlab_loadtest::record::{ErrorKind, RequestRecord, StampClock};
 use inferlab_loadtest::tracker::{Progress, RequestTracker};
 use js_sys::Uint8Array;
 use wasm_bindgen::closure::Closure;
@@ -39,6 +39,7 @@ export async function pump(reader, onChunk) {
   }
 }
 
+let rtSized = false;
 export function rt_match(url, tFetch, tFirst, tLast) {
   const es = performance.getEntriesByName(url, "resource");
   let best = null, bestD = Infinity;
@@ -49,9 +50,11 @@ export function rt_match(url, tFetch, tFirst, tLast) {
     const d = Math.abs(tLast - e.responseEnd) + Math.abs(e.startTime - tFetch);
     if (d < bestD) { bestD = d; best = e; }
   }
-  // The buffer is scanned per request: keep it short (a request finished but not yet
-  // matched loses its entry and keeps the fetch clock, which its record says).
-  if (es.length > 200) performance.clearResourceTimings();
+  // Entries of every origin share one buffer (enlarged once, the default 250 drops entries
+  // of a busy run): keep it well below its size. A request finished but not yet matched
+  // loses its entry and keeps the fetch clock, which its record says.
+  if (!rtSized) { performance.setResourceTimingBufferSize(4000); rtSized = true; }
+  if (performance.getEntriesByType("resource").length > 1500) performance.clearResourceTimings();
   return best ? [best.requestStart, best.responseStart, best.responseEnd] : null;
 }
 
@@ -127,15 +130,29 @@ impl Drop for WorkerTimer {
 /// stamps less the delivery delay). The entry appears when the browser has finished the
 /// response, which can be a little after the page read the end, so this retries a few
 /// times over ~20 ms; without a usable entry the record keeps the `fetch()` clock.
-pub async fn refine_with_resource_timing(rec: &mut RequestRecord, url: &str) {
+pub async fn refine_with_resource_timing(rec: &mut RequestRecord, req: &StreamRequest, via: Via) {
     let (Some(first), Some(last)) = (rec.t_headers.or(rec.t_first_byte), rec.t_last_byte) else {
         return;
     };
+    if rec.clock == StampClock::ResourceTiming {
+        return;
+    }
+    if let Via::Worker(id) = via {
+        if let Some((rs, resp_start, re, protocol)) =
+            super::stream_worker::resource_timing(id, &req.url, rec.t_start, first, last).await
+        {
+            rec.apply_resource_timing(rs, resp_start, re);
+            if !protocol.is_empty() {
+                rec.protocol = Some(protocol);
+            }
+        }
+        return;
+    }
     for attempt in 0..5 {
         if attempt > 0 {
             sleep_ms(4.0).await;
         }
-        let v = rt_match(url, rec.t_start, first, last);
+        let v = rt_match(&req.url, rec.t_start, first, last);
         if let Some(a) = v.dyn_ref::<js_sys::Array>() {
             if let (Some(rs), Some(re)) = (a.get(0).as_f64(), a.get(2).as_f64()) {
                 let resp_start = a.get(1).as_f64().unwrap_or(f64::NAN);
@@ -147,7 +164,7 @@ pub async fn refine_with_resource_timing(rec: &mut RequestRecord, url: &str) {
 }
 
 /// Sleeps `ms` on the page's timer.
-async fn sleep_ms(ms: f64) {
+pub(crate) async fn sleep_ms(ms: f64) {
     let mut timer = None;
     let p = js_sys::Promise::new(&mut |resolve: js_sys::Function, _| {
         timer = Some(Timer::new(ms, move || {
@@ -208,8 +225,14 @@ impl Cancel {
         }
     }
 
-    fn reason(&self) -> AbortReason {
+    pub(crate) fn reason(&self) -> AbortReason {
         self.reason.get()
+    }
+
+    /// The signal that fires when this request is aborted (the worker transport forwards
+    /// it to the worker).
+    pub(crate) fn signal(&self) -> Option<web_sys::AbortSignal> {
+        self.controller.as_ref().map(AbortController::signal)
     }
 }
 
@@ -239,6 +262,8 @@ pub struct StreamRequest {
     pub page_origin: String,
     /// For the network-failure diagnosis: the engine, if known.
     pub engine: Option<Engine>,
+    /// Read the stream in the stream worker (stamps unaffected by a busy page).
+    pub in_worker: bool,
 }
 
 impl StreamRequest {
@@ -257,6 +282,38 @@ impl StreamRequest {
             engine: self.engine,
         })
         .title
+    }
+}
+
+/// Ends a request whose `fetch` or body read rejected with `err_text` at `t`: an abort is
+/// recorded by its reason (Stop, time limit, or a finished stream closed by us), anything
+/// else as a network failure before the headers or a dropped stream after them.
+pub(crate) fn fail_record(
+    tracker: &mut RequestTracker,
+    cancel: &Cancel,
+    req: &StreamRequest,
+    t: f64,
+    err_text: &str,
+    in_body: bool,
+) -> RequestRecord {
+    match cancel.reason() {
+        AbortReason::User => tracker.on_failure(t, ErrorKind::Aborted, "stopped"),
+        AbortReason::Timeout => tracker.on_failure(
+            t,
+            ErrorKind::Timeout,
+            &format!("no complete answer within {:.0} s", req.timeout_ms / 1000.0),
+        ),
+        AbortReason::Finished => tracker.on_eof(t),
+        AbortReason::None if in_body => tracker.on_failure(
+            t,
+            ErrorKind::Dropped,
+            &format!("the connection failed mid-stream ({err_text})"),
+        ),
+        AbortReason::None => tracker.on_failure(
+            t,
+            ErrorKind::Network,
+            &format!("{err_text} — {}", req.network_title()),
+        ),
     }
 }
 
@@ -337,8 +394,34 @@ fn request_init(req: &StreamRequest, cancel: &Cancel) -> Result<RequestInit, Str
 
 /// Sends one request and streams its body into a tracker that `make_tracker` creates from the
 /// start stamp. `on_progress` sees every chunk's [`Progress`] with its stamp (live charts).
-/// Always returns a settled record: ok, or failed with its kind and message.
+/// Always returns a settled record: ok, or failed with its kind and message. Runs in the
+/// stream worker when `req.in_worker` is set and a worker is available
+/// ([`super::stream_worker`]), else on the page.
 pub async fn stream_request(
+    req: &StreamRequest,
+    cancel: &Cancel,
+    make_tracker: impl FnOnce(f64) -> RequestTracker,
+    on_progress: impl FnMut(f64, Progress) + 'static,
+) -> (RequestRecord, Via) {
+    if req.in_worker && super::stream_worker::available() {
+        super::stream_worker::stream_request(req, cancel, make_tracker, on_progress).await
+    } else {
+        let rec = stream_on_page(req, cancel, make_tracker, on_progress).await;
+        (rec, Via::Page)
+    }
+}
+
+/// Which transport ran a request: its Resource Timing entry is in that global's timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    /// The page.
+    Page,
+    /// The stream worker, with the worker-side request id.
+    Worker(u32),
+}
+
+/// [`stream_request`] on the page: `fetch` and the body read run on the main thread.
+async fn stream_on_page(
     req: &StreamRequest,
     cancel: &Cancel,
     make_tracker: impl FnOnce(f64) -> RequestTracker,
@@ -358,26 +441,7 @@ pub async fn stream_request(
         timeout_cancel.abort(AbortReason::Timeout)
     });
     let failed = |tracker: &mut RequestTracker, cancel: &Cancel, err: &JsValue, in_body: bool| {
-        let t = now_ms();
-        match cancel.reason() {
-            AbortReason::User => tracker.on_failure(t, ErrorKind::Aborted, "stopped"),
-            AbortReason::Timeout => tracker.on_failure(
-                t,
-                ErrorKind::Timeout,
-                &format!("no complete answer within {:.0} s", req.timeout_ms / 1000.0),
-            ),
-            AbortReason::Finished => tracker.on_eof(t),
-            AbortReason::None if in_body => tracker.on_failure(
-                t,
-                ErrorKind::Dropped,
-                &format!("the connection failed mid-stream ({})", js_error_text(err)),
-            ),
-            AbortReason::None => tracker.on_failure(
-                t,
-                ErrorKind::Network,
-                &format!("{} — {}", js_error_text(err), req.network_title()),
-            ),
-        }
+        fail_record(tracker, cancel, req, now_ms(), &js_error_text(err), in_body)
     };
 
     let resp = match JsFuture::from(window.fetch_with_str_and_init(&req.url, &init)).await {

@@ -387,6 +387,14 @@ pub fn RunForm(
                     />
                     " unique prompts"
                 </label>
+                <label title="Fetch and read the streams in a dedicated worker: its time stamps do not wait for a busy page (launching many requests, drawing charts). Off: everything runs on the page.">
+                    <input
+                        type="checkbox"
+                        prop:checked=move || local.in_worker.get()
+                        on:change=move |ev| local.in_worker.set(event_target_checked(&ev))
+                    />
+                    " read streams in a worker"
+                </label>
             </div>
         </fieldset>
     }

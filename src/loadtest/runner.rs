@@ -64,6 +64,8 @@ pub struct RunSpec {
     pub page_origin: String,
     /// Engine guessed from `/v1/models`, for tailored fixes.
     pub engine: Option<Engine>,
+    /// Read streams in the stream worker (see `browser::stream_worker`).
+    pub in_worker: bool,
 }
 
 impl RunSpec {
@@ -477,6 +479,7 @@ fn launch(runner: Runner, ctl: &Rc<Control>, spec: &Rc<RunSpec>, l: Launch, step
         read_protocol: seq < PROTOCOL_SAMPLES,
         page_origin: spec.page_origin.clone(),
         engine: spec.engine,
+        in_worker: spec.in_worker,
     };
     let cancel = Cancel::new();
     ctl.shared.borrow_mut().cancels.insert(l.id, cancel.clone());
@@ -487,7 +490,7 @@ fn launch(runner: Runner, ctl: &Rc<Control>, spec: &Rc<RunSpec>, l: Launch, step
     spawn_local(async move {
         let c2 = ctl.clone();
         let sp2 = spec.clone();
-        let rec = stream_request(
+        let (rec, via) = stream_request(
             &req,
             &cancel,
             |t| RequestTracker::new(RequestRecord::from_launch(&l, t, step), true),
@@ -515,7 +518,7 @@ fn launch(runner: Runner, ctl: &Rc<Control>, spec: &Rc<RunSpec>, l: Launch, step
         ctl.wake.notify();
         let mut rec = rec;
         ctl.refining.set(ctl.refining.get() + 1);
-        refine_with_resource_timing(&mut rec, &req.url).await;
+        refine_with_resource_timing(&mut rec, &req, via).await;
         ctl.refining.set(ctl.refining.get().saturating_sub(1));
         {
             let mut s = ctl.shared.borrow_mut();

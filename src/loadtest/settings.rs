@@ -64,6 +64,8 @@ pub struct LocalSettings {
     pub timeout_s: RwSignal<u32>,
     /// Prefix prompts with a unique tag so prompt caches do not flatter TTFT.
     pub unique_prompts: RwSignal<bool>,
+    /// Read streams in a dedicated worker, so a busy page does not delay the stamps.
+    pub in_worker: RwSignal<bool>,
     /// Models from the last "Fetch models".
     pub models: RwSignal<Vec<ModelInfo>>,
     /// Outcome of the last "Fetch models".
@@ -89,6 +91,7 @@ impl LocalSettings {
             warmup: RwSignal::new(0),
             timeout_s: RwSignal::new(300),
             unique_prompts: RwSignal::new(true),
+            in_worker: RwSignal::new(true),
             models: RwSignal::new(Vec::new()),
             models_msg: RwSignal::new(None),
             engine: RwSignal::new(None),
@@ -313,6 +316,7 @@ pub fn build_spec(
         timeout_ms: f64::from(local.timeout_s.get_untracked().max(1)) * 1000.0,
         page_origin: page_origin(),
         engine: local.engine.get_untracked(),
+        in_worker: local.in_worker.get_untracked(),
     })
 }
 

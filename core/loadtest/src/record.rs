@@ -125,11 +125,15 @@ pub struct RequestRecord {
     /// `requestStart` when `clock` says so. `None` in records from before this field.
     #[serde(default)]
     pub t_fetch: Option<f64>,
-    /// Delivery delay subtracted from every response stamp, ms: the smaller of the page's
-    /// header stamp − Resource Timing's `responseStart` and its last-byte stamp −
-    /// `responseEnd` (see [`RequestRecord::apply_resource_timing`]).
+    /// Delivery delay subtracted from the response stamps up to the last token, ms: the
+    /// smaller of the header stamp − Resource Timing's `responseStart` and the last-byte
+    /// stamp − `responseEnd` (see [`RequestRecord::apply_resource_timing`]).
     #[serde(default)]
     pub delivery_ms: Option<f64>,
+    /// Delivery delay subtracted from the end stamps (last byte, `[DONE]`, end), ms: the
+    /// last-byte stamp − `responseEnd`.
+    #[serde(default)]
+    pub delivery_end_ms: Option<f64>,
     /// First failure, if any.
     pub error: Option<ErrorKind>,
     /// Its message.
@@ -234,16 +238,16 @@ impl RequestRecord {
             }
             _ => f64::INFINITY,
         };
+        // Stamps from the start of the response move by the smaller delay; the end stamps by
+        // the end's own delay (so E2E ends at `responseEnd`), never before the last token.
         let delay = at_end.min(at_headers).max(0.0);
+        let end_delay = at_end.max(delay);
         let shift = |t: &mut f64| *t -= delay;
         for t in [
             &mut self.t_headers,
             &mut self.t_first_byte,
-            &mut self.t_last_byte,
             &mut self.t_role,
             &mut self.t_first_token,
-            &mut self.t_done,
-            &mut self.t_end,
         ]
         .into_iter()
         .flatten()
@@ -252,6 +256,21 @@ impl RequestRecord {
         }
         self.event_times.iter_mut().for_each(shift);
         self.tokens.iter_mut().for_each(|s| shift(&mut s.t));
+        // The end can't come before the last token (the `[DONE]` event itself is an end
+        // stamp, so events don't bound it).
+        let last_seen = self
+            .tokens
+            .last()
+            .map(|s| s.t)
+            .into_iter()
+            .chain(self.t_first_byte)
+            .fold(request_start, f64::max);
+        for t in [&mut self.t_last_byte, &mut self.t_done, &mut self.t_end]
+            .into_iter()
+            .flatten()
+        {
+            *t = (*t - end_delay).max(last_seen.min(*t - delay));
+        }
         // Never before the request left (a delay estimate larger than the true one).
         let floor = request_start;
         for t in [
@@ -267,6 +286,7 @@ impl RequestRecord {
         self.t_fetch = Some(fetch);
         self.t_start = request_start;
         self.delivery_ms = Some(delay);
+        self.delivery_end_ms = Some(end_delay);
         self.clock = StampClock::ResourceTiming;
         true
     }
@@ -502,6 +522,16 @@ mod tests {
         let (first, last) = (r.t_first_token.unwrap(), r.t_last_byte.unwrap());
         assert!(r.apply_resource_timing(start + 1.0, headers - 0.2, last - 3.0));
         assert!((r.delivery_ms.unwrap() - 0.2).abs() < 1e-9);
+        assert!((r.t_first_token.unwrap() - (first - 0.2)).abs() < 1e-9);
+        // The end moves by its own delay (E2E ends at responseEnd), but never before the
+        // last token: here the last token (160 − 0.2) is later than 161 − 3.
+        assert_eq!(r.delivery_end_ms, Some(3.0));
+        assert!((r.t_last_byte.unwrap() - 159.8).abs() < 1e-9);
+        let mut r = rec();
+        r.t_last_byte = Some(170.0);
+        r.t_done = Some(170.0);
+        assert!(r.apply_resource_timing(start + 1.0, headers - 0.2, 167.0));
+        assert!((r.t_done.unwrap() - 167.0).abs() < 1e-9);
         assert!((r.t_first_token.unwrap() - (first - 0.2)).abs() < 1e-9);
         // A responseStart before requestStart is not this request's: only the end counts.
         let mut r = rec();
