@@ -514,6 +514,9 @@ fn launch(runner: Runner, ctl: &Rc<Control>, spec: &Rc<RunSpec>, l: Launch, step
                 sched.on_finish(now, l.id);
             }
             s.cancels.remove(&l.id);
+            // No longer in flight (its record is counted after the refinement below).
+            s.step_stats.release(now);
+            s.total.release(now);
         }
         ctl.wake.notify();
         let mut rec = rec;
@@ -522,8 +525,8 @@ fn launch(runner: Runner, ctl: &Rc<Control>, spec: &Rc<RunSpec>, l: Launch, step
         ctl.refining.set(ctl.refining.get().saturating_sub(1));
         {
             let mut s = ctl.shared.borrow_mut();
-            s.step_stats.add(&rec);
-            s.total.add(&rec);
+            s.step_stats.record(&rec);
+            s.total.record(&rec);
             s.settled += 1;
             if s.protocol.is_none() {
                 s.protocol.clone_from(&rec.protocol);

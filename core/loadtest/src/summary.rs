@@ -230,11 +230,24 @@ impl RunStats {
     /// A request settled: updates the series and, unless it is a warm-up, the statistics.
     pub fn add(&mut self, r: &RequestRecord) {
         let t_end = r.t_end.or(r.t_finish()).unwrap_or(r.t_start);
+        self.release(t_end);
+        self.record(r);
+    }
+
+    /// A request's slot was freed at `t` (it is no longer in flight); its record follows
+    /// with [`RunStats::record`] once it is final (the shell refines stamps after freeing
+    /// the slot, and the next launch must not count the finished one as still in flight).
+    pub fn release(&mut self, t: f64) {
         // The request was active through any gap buckets up to its end: count it there.
-        if let Some(b) = self.bucket(t_end) {
+        if let Some(b) = self.bucket(t) {
             b.finished += 1;
         }
         self.active = self.active.saturating_sub(1);
+    }
+
+    /// A settled request's statistics (unless it is a warm-up); see [`RunStats::release`].
+    pub fn record(&mut self, r: &RequestRecord) {
+        let t_end = r.t_end.or(r.t_finish()).unwrap_or(r.t_start);
         if r.warmup {
             self.warmup += 1;
             return;
@@ -580,6 +593,19 @@ mod tests {
         assert_eq!(series[1].active_max, 1);
         s.on_tokens(1e12, 1); // far future: ignored, bounded
         assert!(s.series().len() <= MAX_BUCKETS);
+    }
+
+    #[test]
+    fn a_released_slot_is_not_in_flight_while_its_record_is_refined() {
+        let mut s = RunStats::new(Slo::default(), 1000.0);
+        s.on_launch(0.0);
+        s.release(100.0);
+        s.on_launch(101.0); // the user's next request, before the first record is final
+        assert_eq!(s.active(), 1);
+        s.record(&req(0, 0.0, 3));
+        assert_eq!(s.active(), 1);
+        let m = s.summary();
+        assert_eq!((m.requests_ok, m.peak_active), (1, 1));
     }
 
     #[test]
