@@ -6,18 +6,12 @@
 //     client-added latency p99 (page stamp − server send time, beyond the run's least
 //     delayed chunk).
 // Prints MEETS or MISSES per goal; never claims a figure it did not measure.
-import { chromium } from "@playwright/test";
-import { spawn } from "node:child_process";
+import { launchChromium, serveDist } from "./browser.mjs";
 import { clientAdded, goal, runInPage, serverRecords, startServer, truth } from "./loadtest-harness.mjs";
 
 const port = Number(process.env.E2E_PORT ?? 4173) + 3;
-const web = spawn("node", ["serve.mjs", "--dir", "../dist", "--port", String(port)], { stdio: "ignore" });
-await new Promise((r) => setTimeout(r, 500));
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const web = await serveDist(port);
+const browser = await launchChromium();
 const verdict = (ok) => (ok ? "MEETS" : "MISSES");
 const f = (x) => (x >= 0 ? "+" : "") + x.toFixed(2);
 let misses = 0;

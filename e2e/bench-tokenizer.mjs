@@ -12,7 +12,7 @@
 // whole run a watchdog. Texts: scripts/gen_tokenizer_expected.py --make-bench-texts (English =
 // Python's documentation topics, mixed = the tokenizer conformance corpus cycled; both 1 MiB,
 // deterministic for a given Python). Usage: cd e2e && node bench-tokenizer.mjs
-import { chromium } from "@playwright/test";
+import { launchChromium } from "./browser.mjs";
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -123,11 +123,7 @@ cleanups.push(() => server.kill());
   }
 }
 
-const launching = chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const launching = launchChromium();
 cleanups.push(() => launching.then((b) => b.close()));
 const browser = await within(60_000, "launch Chromium", launching).catch((e) => skip(`no Chromium: ${e.message.split("\n")[0]}`));
 const context = await browser.newContext();

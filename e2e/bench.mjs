@@ -1,19 +1,13 @@
 // make bench: the calculator's recompute time and the tokenizer worker's speed in the release
 // wasm build, in headless Chromium.
 // Serves ../dist itself on 127.0.0.1 and prints ms per recompute and per input-to-paint.
-import { chromium } from "@playwright/test";
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { launchChromium, serveDist } from "./browser.mjs";
 
 // E2E_PORT + 2: beside the tests' ports, so two checkouts can run make bench side by side.
 const port = Number(process.env.E2E_PORT ?? 4173) + 2;
-const server = spawn("node", ["serve.mjs", "--dir", "../dist", "--port", String(port)], { stdio: "ignore" });
-await new Promise((r) => setTimeout(r, 500));
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const server = await serveDist(port);
+const browser = await launchChromium();
 try {
   const page = await browser.newPage();
   await page.goto(`http://127.0.0.1:${port}/calculator?model=llama-3.1-70b&gpus=4&tp=4`);

@@ -1,23 +1,17 @@
 // Screenshots of the load tester after a real run against the test server (light and dark,
 // wide and narrow, full page): the charts, tables and diagnoses as a user sees them.
 // Usage: node screenshot-run.mjs [outDir]   (serves ../dist itself; needs the test server built)
-import { chromium } from "@playwright/test";
-import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
+import { launchChromium, serveDist } from "./browser.mjs";
 import { join } from "node:path";
 import { startServer } from "./loadtest-harness.mjs";
 
 const out = process.argv[2] ?? "screenshots";
 mkdirSync(out, { recursive: true });
 const port = Number(process.env.E2E_PORT ?? 4173) + 5;
-const web = spawn("node", ["serve.mjs", "--dir", "../dist", "--port", String(port)], { stdio: "ignore" });
+const web = await serveDist(port);
 const server = await startServer(["--ttft-ms", "60", "--itl-ms", "12", "--jitter-ms", "4"]);
-await new Promise((r) => setTimeout(r, 500));
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const browser = await launchChromium();
 try {
   for (const scheme of ["light", "dark"]) {
     for (const [name, width] of [["wide", 1366], ["narrow", 375]]) {

@@ -1,17 +1,13 @@
 // Screenshots of every route, light and dark, wide and narrow, for looking at what users see.
 // Usage: node screenshots.mjs [baseURL] [outDir]
-import { chromium } from "@playwright/test";
 import { mkdirSync } from "node:fs";
+import { launchChromium } from "./browser.mjs";
 import { join } from "node:path";
 
 const base = process.argv[2] ?? "http://127.0.0.1:4173";
 const out = process.argv[3] ?? "screenshots";
 mkdirSync(out, { recursive: true });
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync"],
-});
+const browser = await launchChromium();
 // ROUTES: comma-separated paths (a comma inside a query stays: only ",/" splits).
 const routes = (process.env.ROUTES ?? "/calculator,/tokenizer,/loadtest").split(/,(?=\/)/);
 const wait = Number(process.env.WAIT ?? 300);

@@ -39,25 +39,6 @@ export async function pump(reader, onChunk) {
   }
 }
 
-let rtSized = false;
-export function rt_match(url, tFetch, tFirst, tLast) {
-  const es = performance.getEntriesByName(url, "resource");
-  let best = null, bestD = Infinity;
-  for (let i = es.length - 1; i >= 0; i--) {
-    const e = es[i];
-    if (e.startTime < tFetch - 0.5 || e.requestStart <= 0 || e.requestStart > tFirst ||
-        e.responseEnd > tLast + 50) continue;
-    const d = Math.abs(tLast - e.responseEnd) + Math.abs(e.startTime - tFetch);
-    if (d < bestD) { bestD = d; best = e; }
-  }
-  // Entries of every origin share one buffer (enlarged once, the default 250 drops entries
-  // of a busy run): keep it well below its size. A request finished but not yet matched
-  // loses its entry and keeps the fetch clock, which its record says.
-  if (!rtSized) { performance.setResourceTimingBufferSize(4000); rtSized = true; }
-  if (performance.getEntriesByType("resource").length > 1500) performance.clearResourceTimings();
-  return best ? [best.requestStart, best.responseStart, best.responseEnd] : null;
-}
-
 const TICKER = "onmessage = (e) => { const [id, ms] = e.data; setTimeout(() => postMessage(id), ms); };";
 let ticker = null;
 const ticks = new Map();
@@ -93,10 +74,6 @@ extern "C" {
         reader: &ReadableStreamDefaultReader,
         on_chunk: &Closure<dyn FnMut(Uint8Array, f64)>,
     ) -> Result<JsValue, JsValue>;
-    /// `[requestStart, responseStart, responseEnd]` of the Resource Timing entry of `url` that fits a request
-    /// called at `t_fetch` whose first response stamp is `t_first` and last byte `t_last`;
-    /// `null` when none fits (no entry yet, no `Timing-Allow-Origin`).
-    fn rt_match(url: &str, t_fetch: f64, t_first: f64, t_last: f64) -> JsValue;
     /// `setTimeout` run in a dedicated worker (falls back to the page's): a background
     /// tab's timers are throttled to once a second or less, a worker's are not.
     fn worker_timeout(ms: f64, cb: &js_sys::Function) -> f64;
@@ -152,7 +129,7 @@ pub async fn refine_with_resource_timing(rec: &mut RequestRecord, req: &StreamRe
         if attempt > 0 {
             sleep_ms(4.0).await;
         }
-        let v = rt_match(&req.url, rec.t_start, first, last);
+        let v = super::stream_worker::rt_match(&req.url, rec.t_start, first, last);
         if let Some(a) = v.dyn_ref::<js_sys::Array>() {
             if let (Some(rs), Some(re)) = (a.get(0).as_f64(), a.get(2).as_f64()) {
                 let resp_start = a.get(1).as_f64().unwrap_or(f64::NAN);

@@ -28,6 +28,32 @@ use wasm_bindgen_futures::JsFuture;
 use super::stream::{fail_record, now_ms, AbortReason, Cancel, StreamRequest, Timer, Via};
 
 #[wasm_bindgen(inline_js = r#"
+// The Resource Timing entry of a request called at tFetch whose first response stamp is
+// tFirst and last byte tLast (all on this global's clock), or null (none yet, or no
+// Timing-Allow-Origin). Runs in the workers (pasted into their source) and on the page.
+let rtSized = false;
+function rtFind(url, tFetch, tFirst, tLast) {
+  // The default buffer (250, shared by every origin) drops entries of a busy run.
+  if (!rtSized) { performance.setResourceTimingBufferSize(4000); rtSized = true; }
+  const es = performance.getEntriesByName(url, "resource");
+  let best = null, bestD = Infinity;
+  for (let i = es.length - 1; i >= 0; i--) {
+    const e = es[i];
+    if (e.startTime < tFetch - 2 || e.requestStart <= 0 || e.requestStart > tFirst ||
+        e.responseEnd > tLast + 50) continue;
+    const d = Math.abs(tLast - e.responseEnd) + Math.abs(e.startTime - tFetch);
+    if (d < bestD) { bestD = d; best = e; }
+  }
+  // Keep the buffer well below its size: a request finished but not yet matched loses its
+  // entry and keeps the fetch clock, which its record says.
+  if (performance.getEntriesByType("resource").length > 1500) performance.clearResourceTimings();
+  return best;
+}
+export function rt_match(url, tFetch, tFirst, tLast) {
+  const e = rtFind(url, tFetch, tFirst, tLast);
+  return e ? [e.requestStart, e.responseStart, e.responseEnd] : null;
+}
+
 // The worker: fetch, read, stamp (page clock), post in batches. Chunks are batched for up
 // to 1 ms; headers, ends and errors flush at once (they free a user's slot).
 const SRC = `
@@ -61,20 +87,11 @@ async function run(m) {
     emit([m.id, 3, performance.now() + offset, text, phase], null, true);
   } finally { live.delete(m.id); }
 }
+let rtSized = false;
+${rtFind}
 function rt(q) {
-  const es = performance.getEntriesByName(q.url, "resource");
-  const f = q.tFetch - offset, first = q.tFirst - offset, last = q.tLast - offset;
-  let best = null, bestD = Infinity;
-  for (let i = es.length - 1; i >= 0; i--) {
-    const e = es[i];
-    if (e.startTime < f - 2 || e.requestStart <= 0 || e.requestStart > first ||
-        e.responseEnd > last + 50) continue;
-    const d = Math.abs(last - e.responseEnd) + Math.abs(e.startTime - f);
-    if (d < bestD) { bestD = d; best = e; }
-  }
-  // Entries of every origin share one buffer: keep it well below its size.
-  if (performance.getEntriesByType("resource").length > 1500) performance.clearResourceTimings();
-  return best && [best.requestStart + offset, best.responseStart + offset, best.responseEnd + offset, best.nextHopProtocol];
+  const e = rtFind(q.url, q.tFetch - offset, q.tFirst - offset, q.tLast - offset);
+  return e && [e.requestStart + offset, e.responseStart + offset, e.responseEnd + offset, e.nextHopProtocol];
 }
 onmessage = (e) => {
   const m = e.data;
@@ -83,8 +100,6 @@ onmessage = (e) => {
   else if (m.op === "rt") postMessage({ rt: m.seq, v: rt(m) });
   else if (m.op === "init") {
     offset = performance.timeOrigin - m.origin;
-    // The default buffer (250) drops entries of a busy run before they are matched.
-    performance.setResourceTimingBufferSize(4000);
   }
 };
 `;
@@ -168,6 +183,9 @@ extern "C" {
     /// `[requestStart, responseStart, responseEnd, nextHopProtocol]` (page clock) of the
     /// Resource Timing entry that fits, from the worker that ran request `id`, or `null`.
     fn sw_rt(id: u32, url: &str, t_fetch: f64, t_first: f64, t_last: f64) -> js_sys::Promise;
+    /// `[requestStart, responseStart, responseEnd]` of the page's own Resource Timing entry
+    /// that fits a request of the page transport, or `null` (same matching as the workers').
+    pub(crate) fn rt_match(url: &str, t_fetch: f64, t_first: f64, t_last: f64) -> JsValue;
 }
 
 /// One request in flight in the worker, as the page tracks it.
