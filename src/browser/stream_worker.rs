@@ -91,7 +91,11 @@ let rtSized = false;
 ${rtFind}
 function rt(q) {
   const e = rtFind(q.url, q.tFetch - offset, q.tFirst - offset, q.tLast - offset);
-  return e && [e.requestStart + offset, e.responseStart + offset, e.responseEnd + offset, e.nextHopProtocol];
+  if (e) return [e.requestStart + offset, e.responseStart + offset, e.responseEnd + offset, e.nextHopProtocol];
+  // Without Timing-Allow-Origin there are no times, but the protocol may still be known.
+  const es = performance.getEntriesByName(q.url, "resource");
+  const p = es.length ? es[es.length - 1].nextHopProtocol : "";
+  return p ? [NaN, NaN, NaN, p] : null;
 }
 onmessage = (e) => {
   const m = e.data;
@@ -155,6 +159,11 @@ export function sw_init(h) {
 }
 export function sw_alive() { return !!pool; }
 export function sw_start(id, url, headers, body) {
+  if (!pool) {
+    // The pool died after the caller looked: fail the request instead of throwing.
+    setTimeout(() => handler(id, 3, performance.now(), "the stream worker is not running", 0), 0);
+    return;
+  }
   const w = pool[id % pool.length];
   liveIds.set(id, w);
   w.postMessage({ op: "start", id, url, headers, body });
