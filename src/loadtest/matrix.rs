@@ -12,6 +12,7 @@ use wasm_bindgen::JsCast;
 use super::export::{file_stamp, now_iso};
 use super::runner::{Phase, RunSpec, Runner};
 use super::settings::{build_spec, prepare_prompts, LocalSettings};
+use super::sweep_table::cell;
 use crate::browser::download::download_text;
 
 /// One cell and, once run, its summary (or why it could not run).
@@ -135,12 +136,6 @@ pub async fn run_matrix(
         });
     }
     matrix.active.try_set(false);
-}
-
-fn cell(v: Option<f64>, digits: usize) -> String {
-    v.filter(|x| x.is_finite())
-        .map(|x| format!("{x:.digits$}"))
-        .unwrap_or_else(|| "—".into())
 }
 
 /// Downloads the matrix table as CSV (one row per cell); the JSON export holds only the

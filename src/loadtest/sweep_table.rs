@@ -3,7 +3,8 @@
 use inferlab_loadtest::summary::SweepRow;
 use leptos::prelude::*;
 
-fn cell(v: Option<f64>, digits: usize) -> String {
+/// A table number with `digits` decimals, or "—" when there is none.
+pub(super) fn cell(v: Option<f64>, digits: usize) -> String {
     v.filter(|x| x.is_finite())
         .map(|x| format!("{x:.digits$}"))
         .unwrap_or_else(|| "—".into())
@@ -20,7 +21,7 @@ pub fn SweepTable(
     let x_label = move || x_label.map_or("Users", |l| l.get());
     view! {
         <Show when=move || rows.with(|r| !r.is_empty())>
-            <div class="card">
+            <div class="card lt-scroll">
                 <table class="lt-table" data-testid="sweep-table">
                     <thead>
                         <tr>
