@@ -69,6 +69,7 @@ async function run(m) {
   live.set(m.id, ctl);
   let phase = 0;
   try {
+    emit([m.id, 4, performance.now() + offset], null, false);
     const r = await fetch(m.url, { method: "POST", headers: m.headers, body: m.body, signal: ctl.signal });
     emit([m.id, 0, performance.now() + offset, r.status], null, true);
     phase = 1;
@@ -137,7 +138,7 @@ export function sw_init(h) {
       }
       for (let i = 0; i < d.length; i++) {
         const m = d[i];
-        if (m[1] >= 2) liveIds.delete(m[0]);
+        if (m[1] === 2 || m[1] === 3) liveIds.delete(m[0]);
         handler(m[0], m[1], m[2], m[3], m[4]);
       }
     };
@@ -243,8 +244,8 @@ fn pending(id: u32) -> Option<Rc<RefCell<Pending>>> {
     REGISTRY.with(|r| r.borrow().as_ref()?.pending.get(&id).cloned())
 }
 
-/// Handles one event from the worker: 0 headers (`a` = status), 1 chunk (`a` = bytes),
-/// 2 end, 3 error (`a` = text, `b` = 1 when the body had started).
+/// Handles one event from the worker: 4 `fetch` called, 0 headers (`a` = status), 1 chunk
+/// (`a` = bytes), 2 end, 3 error (`a` = text, `b` = 1 when the body had started).
 fn on_message(id: u32, kind: u8, t: f64, a: JsValue, b: JsValue) {
     let Some(p) = pending(id) else { return };
     let resolve = {
@@ -254,6 +255,10 @@ fn on_message(id: u32, kind: u8, t: f64, a: JsValue, b: JsValue) {
             return;
         };
         match kind {
+            4 => {
+                tracker.on_sent(t);
+                return;
+            }
             0 => {
                 let status = a.as_f64().map_or(0, |s| s as u16);
                 tracker.on_headers(t, status, None);

@@ -48,6 +48,16 @@ impl RequestTracker {
         &self.record
     }
 
+    /// The request actually left at `t`, later than the launch stamp (a stream worker calls
+    /// `fetch` after the page handed it the request): the start moves there, and the
+    /// launch stamp is kept as `t_fetch`. Earlier or non-finite stamps are ignored.
+    pub fn on_sent(&mut self, t: f64) {
+        if t.is_finite() && t > self.record.t_start {
+            self.record.t_fetch.get_or_insert(self.record.t_start);
+            self.record.t_start = t;
+        }
+    }
+
     /// Response headers arrived with `status`; `protocol` is `nextHopProtocol` if known.
     pub fn on_headers(&mut self, t: f64, status: u16, protocol: Option<&str>) {
         self.record.t_headers.get_or_insert(t);
@@ -338,5 +348,16 @@ mod tests {
             prop_assert_eq!(whole.usage, split.usage);
             prop_assert_eq!(whole.error, split.error);
         }
+    }
+
+    #[test]
+    fn on_sent_moves_the_start_only_later() {
+        let mut t = RequestTracker::new(RequestRecord::new(1, 100.0), true);
+        t.on_sent(99.0);
+        t.on_sent(f64::NAN);
+        assert_eq!(t.record().t_start, 100.0);
+        t.on_sent(100.4);
+        assert_eq!(t.record().t_start, 100.4);
+        assert_eq!(t.record().t_fetch, Some(100.0));
     }
 }
