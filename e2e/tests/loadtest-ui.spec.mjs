@@ -193,5 +193,13 @@ test.describe("load tester workloads", () => {
     const doc = JSON.parse(readFileSync(await json.path(), "utf8"));
     expect(doc.config.workload.tokenizer).toBe("qwen3");
     expect(doc.config.workload.synthetic).toEqual({ isl: 32, osl: 2 });
+    // The matrix JSON holds every cell's records (step = cell) and one row per cell.
+    const [mjson] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-matrix-json").click()]);
+    const mdoc = JSON.parse(readFileSync(await mjson.path(), "utf8"));
+    expect(mdoc.schema).toBe("inferlab.loadtest");
+    expect(mdoc.config.workload.matrix).toEqual([{ isl: 16, osl: 4 }, { isl: 32, osl: 2 }]);
+    expect(mdoc.records.map((r) => r.step)).toEqual([0, 0, 1, 1]);
+    expect(mdoc.sweep.map((r) => [r.x, r.cell])).toEqual([[0, { isl: 16, osl: 4 }], [1, { isl: 32, osl: 2 }]]);
+    expect(mdoc.summary.requests_ok).toBe(4);
   });
 });

@@ -1,8 +1,9 @@
 //! ISL × OSL matrix runs (the TensorRT-LLM style table): the cells run one after another,
 //! each a complete run with its own synthetic prompts and `max_tokens`, and each finished
-//! cell adds its row to the table. The runner itself knows nothing about matrices.
+//! cell adds its row to the table. The runner itself knows nothing about matrices: each
+//! finished cell's config and records are kept here, so the matrix exports as one JSON.
 
-use inferlab_loadtest::export::matrix_csv;
+use inferlab_loadtest::export::{matrix_csv, ExportDoc, MatrixCellRun};
 use inferlab_loadtest::summary::Summary;
 use inferlab_loadtest::sweep::IslOsl;
 use inferlab_share::loadtest::LoadTestState;
@@ -35,6 +36,8 @@ pub struct Matrix {
     pub active: RwSignal<bool>,
     /// Set by Stop: no further cell starts.
     pub cancel: RwSignal<bool>,
+    /// Every finished cell's config and records (not reactive: only the export reads them).
+    pub runs: StoredValue<Vec<MatrixCellRun>>,
 }
 
 impl Matrix {
@@ -44,6 +47,7 @@ impl Matrix {
             cells: RwSignal::new(Vec::new()),
             active: RwSignal::new(false),
             cancel: RwSignal::new(false),
+            runs: StoredValue::new(Vec::new()),
         }
     }
 }
@@ -88,6 +92,7 @@ pub async fn run_matrix(
             })
             .collect(),
     );
+    matrix.runs.set_value(Vec::new());
     matrix.cancel.set(false);
     matrix.active.set(true);
     let mut first = Some(first);
@@ -129,6 +134,17 @@ pub async fn run_matrix(
         let Some(summary) = runner.live.try_with_untracked(|l| l.summary.clone()) else {
             break;
         };
+        if let Some(config) = runner.config() {
+            matrix.runs.try_update_value(|runs| {
+                runs.push(MatrixCellRun {
+                    index: u32::try_from(i).unwrap_or(u32::MAX),
+                    cell: *cell,
+                    config,
+                    summary: summary.clone(),
+                    records: runner.records(),
+                });
+            });
+        }
         matrix.cells.try_update(|v| {
             if let Some(c) = v.get_mut(i) {
                 c.summary = Some(summary);
@@ -138,8 +154,20 @@ pub async fn run_matrix(
     matrix.active.try_set(false);
 }
 
-/// Downloads the matrix table as CSV (one row per cell); the JSON export holds only the
-/// last cell's records, this holds every cell's summary.
+/// Downloads the whole matrix, every cell's records included, as one JSON export.
+fn export_matrix_json(runs: &[MatrixCellRun]) -> Result<(), String> {
+    let created = now_iso();
+    let doc = ExportDoc::from_matrix(runs, &created).ok_or("no cell has finished yet")?;
+    let text = doc.to_json().map_err(|e| e.to_string())?;
+    download_text(
+        &format!("inferlab-loadtest-matrix-{}.json", file_stamp(&created)),
+        "application/json",
+        &text,
+    )
+    .map_err(|e| e.to_string())
+}
+
+/// Downloads the matrix table as CSV (one row per cell, its summary).
 fn export_matrix_csv(rows: &[CellResult]) -> Result<(), String> {
     let cells: Vec<_> = rows.iter().map(|r| (r.cell, r.summary.as_ref())).collect();
     download_text(
@@ -158,6 +186,10 @@ pub fn MatrixTable(matrix: Matrix) -> impl IntoView {
     let any_done = move || rows.with(|r| r.iter().any(|c| c.summary.is_some()));
     let export = move |_| {
         let r = rows.with_untracked(|r| export_matrix_csv(r));
+        msg.set(r.err().unwrap_or_default());
+    };
+    let export_json = move |_| {
+        let r = matrix.runs.with_value(|r| export_matrix_json(r));
         msg.set(r.err().unwrap_or_default());
     };
     view! {
@@ -214,6 +246,9 @@ pub fn MatrixTable(matrix: Matrix) -> impl IntoView {
                 <div class="lt-export">
                     <button type="button" data-testid="export-matrix-csv" on:click=export disabled=move || !any_done()>
                         "Export matrix CSV"
+                    </button>
+                    <button type="button" data-testid="export-matrix-json" on:click=export_json disabled=move || !any_done()>
+                        "Export matrix JSON"
                     </button>
                     <span class="muted small" role="status">{move || msg.get()}</span>
                 </div>

@@ -15,6 +15,11 @@
 //! }                                      // with all raw stamps in performance.now() ms
 //! ```
 //!
+//! An ISL × OSL matrix is one document ([`ExportDoc::from_matrix`]): the first cell's
+//! config with `workload.synthetic` cleared (`workload.matrix` lists the cells), one `sweep`
+//! row per finished cell carrying its `cell` (`x` is the cell's index in the matrix), and
+//! every cell's records with `step` = that index.
+//!
 //! Times in records are the browser's `performance.now()` values; only differences between
 //! stamps of one file are meaningful.
 
@@ -23,7 +28,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::RunConfig;
 use crate::record::{RequestRecord, TokenSource};
 use crate::stats::Percentiles;
-use crate::summary::{Summary, SweepRow};
+use crate::summary::{summarize, Summary, SweepRow};
 use crate::sweep::IslOsl;
 
 /// Schema identifier.
@@ -76,10 +81,46 @@ impl ExportDoc {
         }
     }
 
+    /// The whole of an ISL × OSL matrix run in one document (see the module docs), from its
+    /// finished cells in matrix order; `None` when no cell finished.
+    pub fn from_matrix(cells: &[MatrixCellRun], created: &str) -> Option<Self> {
+        let first = cells.first()?;
+        let mut config = first.config.clone();
+        config.workload.synthetic = None;
+        let mut records = Vec::with_capacity(cells.iter().map(|c| c.records.len()).sum());
+        let mut sweep = Vec::with_capacity(cells.len());
+        for c in cells {
+            records.extend(c.records.iter().cloned().map(|mut r| {
+                r.step = c.index;
+                r
+            }));
+            let mut row = SweepRow::from_summary(f64::from(c.index), &c.summary);
+            row.cell = Some(c.cell);
+            sweep.push(row);
+        }
+        let summary = summarize(&records, config.slo);
+        Some(Self::new(&config, summary, sweep, records, created))
+    }
+
     /// Pretty JSON.
     pub fn to_json(&self) -> Result<String, ExportError> {
         serde_json::to_string_pretty(self).map_err(|e| ExportError(e.to_string()))
     }
+}
+
+/// One finished cell of an ISL × OSL matrix run, as [`ExportDoc::from_matrix`] takes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MatrixCellRun {
+    /// Position of the cell in the matrix (cells that could not run keep their index).
+    pub index: u32,
+    /// Input and output length.
+    pub cell: IslOsl,
+    /// The cell's own run configuration.
+    pub config: RunConfig,
+    /// The cell's summary, as its row in the table shows it.
+    pub summary: Summary,
+    /// Every request of the cell.
+    pub records: Vec<RequestRecord>,
 }
 
 /// Serialization failed (only possible with non-finite numbers in odd places).
@@ -372,6 +413,51 @@ mod tests {
         let back = import_json(&json).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(back, doc);
         assert_eq!(back.summary.requests_ok, 1);
+    }
+
+    #[test]
+    fn a_matrix_is_one_document_with_every_cell() {
+        let cell = |index: u32, isl: u32, osl: u32| {
+            let mut config = sample();
+            config.workload.synthetic = Some(IslOsl { isl, osl });
+            config.request.max_tokens = Some(osl);
+            let recs = records();
+            MatrixCellRun {
+                index,
+                cell: IslOsl { isl, osl },
+                config,
+                summary: summarize(&recs, Slo::default()),
+                records: recs,
+            }
+        };
+        assert_eq!(ExportDoc::from_matrix(&[], "t"), None);
+        // Cell 1 could not run: the finished cells keep their matrix positions.
+        let cells = [cell(0, 16, 4), cell(2, 32, 2)];
+        let doc = ExportDoc::from_matrix(&cells, "t").unwrap_or_else(|| panic!("no doc"));
+        assert_eq!(doc.config.workload.synthetic, None);
+        assert_eq!(doc.config.request.max_tokens, Some(4));
+        assert_eq!(doc.records.len(), 4);
+        let steps: Vec<u32> = doc.records.iter().map(|r| r.step).collect();
+        assert_eq!(steps, [0, 0, 2, 2]);
+        let rows: Vec<_> = doc.sweep.iter().map(|r| (r.x, r.cell)).collect();
+        assert_eq!(
+            rows,
+            [
+                (0.0, Some(IslOsl { isl: 16, osl: 4 })),
+                (2.0, Some(IslOsl { isl: 32, osl: 2 }))
+            ]
+        );
+        assert_eq!(doc.summary.requests_ok, 2);
+        assert_eq!(doc.summary.requests_failed, 2);
+        assert!(!doc.to_json().unwrap_or_default().contains("sk-secret"));
+        // It reads back; a plain sweep row writes no `cell` and reads back as before.
+        let json = doc.to_json().unwrap_or_default();
+        assert_eq!(import_json(&json).ok(), Some(doc.clone()));
+        let row = SweepRow::from_summary(1.0, &doc.summary);
+        let plain = ExportDoc::new(&sample(), doc.summary.clone(), vec![row], vec![], "t");
+        let json = plain.to_json().unwrap_or_default();
+        assert!(!json.contains("\"cell\""));
+        assert_eq!(import_json(&json).ok(), Some(plain));
     }
 
     #[test]

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::record::{ErrorKind, RequestRecord, TokenSource};
 use crate::stats::{Distribution, Percentiles};
+use crate::sweep::IslOsl;
 
 /// Service-level objectives for goodput (vLLM `--goodput ttft:ms tpot:ms e2el:ms`): a request
 /// counts only if it meets every SLO that is set.
@@ -427,6 +428,9 @@ pub struct SweepRow {
     pub goodput_rps: Option<f64>,
     /// Failed requests.
     pub requests_failed: u64,
+    /// The ISL × OSL cell, when the row is a matrix cell (then `x` is the cell's index).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cell: Option<IslOsl>,
 }
 
 impl SweepRow {
@@ -443,6 +447,7 @@ impl SweepRow {
             requests_per_s: s.requests_per_s,
             goodput_rps: s.goodput_rps,
             requests_failed: s.requests_failed,
+            cell: None,
         }
     }
 }
