@@ -53,6 +53,8 @@ for (const [users, inWorker] of [[1, true], [64, true], [1, false]]) {
     );
     // Most records are re-based on Resource Timing (the server sends Timing-Allow-Origin).
     expect(ca.clocks.resource_timing ?? 0).toBeGreaterThan(measured.length / 2);
+    // Chromium's 1 ms HTTP/2 read hold is taken off the chunks before each stream's last.
+    expect(measured.filter((r) => r.h2_hold_ms === 1).length).toBeGreaterThan(measured.length / 2);
     const [ttft, itl, , e2e] = rows;
     // Never early by more than the goal (the browser cannot see a token before it is sent).
     for (const [name, b, s] of [ttft, e2e]) {

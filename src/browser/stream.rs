@@ -13,14 +13,16 @@
 //! Accuracy: `fetch()` reaches Chromium's network service a few ms after the call, and each
 //! chunk reaches the page a little after the network got it. [`refine_with_resource_timing`]
 //! re-bases a finished record on its Resource Timing entry (see
-//! [`RequestRecord::apply_resource_timing`]); the record says which clock it used.
+//! [`RequestRecord::apply_resource_timing`]); the record says which clock it used. Before
+//! that, on HTTP/2 in Chromium, the network stack's 1 ms read hold is taken off the body
+//! stamps ([`RequestRecord::undo_h2_read_hold`]).
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use inferlab_loadtest::config::Header;
 use inferlab_loadtest::diagnose::{self, Engine};
-use inferlab_loadtest::record::{ErrorKind, RequestRecord, StampClock};
+use inferlab_loadtest::record::{ErrorKind, RequestRecord, StampClock, CHROMIUM_H2_READ_HOLD_MS};
 use inferlab_loadtest::tracker::{Progress, RequestTracker};
 use js_sys::Uint8Array;
 use wasm_bindgen::closure::Closure;
@@ -118,10 +120,11 @@ pub async fn refine_with_resource_timing(rec: &mut RequestRecord, req: &StreamRe
         if let Some((rs, resp_start, re, protocol)) =
             super::stream_worker::resource_timing(id, &req.url, rec.t_start, first, last).await
         {
-            rec.apply_resource_timing(rs, resp_start, re);
             if !protocol.is_empty() {
                 rec.protocol = Some(protocol);
             }
+            undo_chromium_h2_hold(rec);
+            rec.apply_resource_timing(rs, resp_start, re);
         }
         return;
     }
@@ -131,12 +134,37 @@ pub async fn refine_with_resource_timing(rec: &mut RequestRecord, req: &StreamRe
         }
         let v = super::stream_worker::rt_match(&req.url, rec.t_start, first, last);
         if let Some(a) = v.dyn_ref::<js_sys::Array>() {
+            if let Some(p) = a.get(3).as_string().filter(|p| !p.is_empty()) {
+                rec.protocol = Some(p);
+            }
+            undo_chromium_h2_hold(rec);
             if let (Some(rs), Some(re)) = (a.get(0).as_f64(), a.get(2).as_f64()) {
                 let resp_start = a.get(1).as_f64().unwrap_or(f64::NAN);
                 rec.apply_resource_timing(rs, resp_start, re);
             }
             return;
         }
+    }
+    // No entry (no Timing-Allow-Origin): the protocol, if it was looked up, still tells.
+    undo_chromium_h2_hold(rec);
+}
+
+/// True in Chromium-based browsers (Chrome, Edge, Opera, Brave; not Chrome on iOS, which is
+/// WebKit): their HTTP/2 stack holds received data 1 ms before the reader sees it.
+fn is_chromium() -> bool {
+    thread_local! {
+        static CHROMIUM: bool = web_sys::window()
+            .and_then(|w| w.navigator().user_agent().ok())
+            .is_some_and(|ua| ua.contains("Chrome/") || ua.contains("Chromium/"));
+    }
+    CHROMIUM.with(|c| *c)
+}
+
+/// Undoes Chromium's HTTP/2 read hold on a raw record (see
+/// [`RequestRecord::undo_h2_read_hold`]); nothing on other protocols or browsers.
+fn undo_chromium_h2_hold(rec: &mut RequestRecord) {
+    if rec.protocol.as_deref() == Some("h2") && is_chromium() {
+        rec.undo_h2_read_hold(CHROMIUM_H2_READ_HOLD_MS);
     }
 }
 

@@ -51,7 +51,7 @@ function rtFind(url, tFetch, tFirst, tLast) {
 }
 export function rt_match(url, tFetch, tFirst, tLast) {
   const e = rtFind(url, tFetch, tFirst, tLast);
-  return e ? [e.requestStart, e.responseStart, e.responseEnd] : null;
+  return e ? [e.requestStart, e.responseStart, e.responseEnd, e.nextHopProtocol] : null;
 }
 
 // The worker: fetch, read, stamp (page clock), post in batches. Chunks are batched for up
@@ -193,7 +193,7 @@ extern "C" {
     /// `[requestStart, responseStart, responseEnd, nextHopProtocol]` (page clock) of the
     /// Resource Timing entry that fits, from the worker that ran request `id`, or `null`.
     fn sw_rt(id: u32, url: &str, t_fetch: f64, t_first: f64, t_last: f64) -> js_sys::Promise;
-    /// `[requestStart, responseStart, responseEnd]` of the page's own Resource Timing entry
+    /// `[requestStart, responseStart, responseEnd, nextHopProtocol]` of the page's own Resource Timing entry
     /// that fits a request of the page transport, or `null` (same matching as the workers').
     pub(crate) fn rt_match(url: &str, t_fetch: f64, t_first: f64, t_last: f64) -> JsValue;
 }

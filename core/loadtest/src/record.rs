@@ -67,6 +67,15 @@ pub struct TokenStamp {
     pub chars: u32,
 }
 
+/// How long Chromium holds received HTTP/2 DATA before waking the reader, ms
+/// (`kBufferTimeMs` in `net/spdy/spdy_http_stream.cc`); see
+/// [`RequestRecord::undo_h2_read_hold`].
+pub const CHROMIUM_H2_READ_HOLD_MS: f64 = 1.0;
+
+/// Body stamps this close to the last-byte stamp came in the stream's last delivery (one
+/// delivery can be read in several chunks; `performance.now()` is coarsened to 0.1 ms).
+pub const SAME_DELIVERY_MS: f64 = 0.25;
+
 /// Everything recorded about one request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct RequestRecord {
@@ -134,6 +143,10 @@ pub struct RequestRecord {
     /// last-byte stamp − `responseEnd`.
     #[serde(default)]
     pub delivery_end_ms: Option<f64>,
+    /// Chromium's HTTP/2 read hold taken off the body stamps delivered before the last one,
+    /// ms (see [`RequestRecord::undo_h2_read_hold`]); `None` when not applied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub h2_hold_ms: Option<f64>,
     /// First failure, if any.
     pub error: Option<ErrorKind>,
     /// Its message.
@@ -289,6 +302,56 @@ impl RequestRecord {
         self.delivery_end_ms = Some(end_delay);
         self.clock = StampClock::ResourceTiming;
         true
+    }
+
+    /// Takes Chromium's HTTP/2 read hold off the body stamps. Chromium's network stack
+    /// (`net/spdy/spdy_http_stream.cc`, `kBufferTimeMs = 1`) keeps the DATA it receives on an
+    /// HTTP/2 stream for [`CHROMIUM_H2_READ_HOLD_MS`] before waking the reader, so that small
+    /// frames arrive together, unless the reader's buffer fills or the stream closes first.
+    /// Each SSE chunk of a stream therefore reaches the page 1 ms after the network saw it,
+    /// except the last delivery (with the stream's close), which is not held. Every body stamp
+    /// taken before that last delivery (more than [`SAME_DELIVERY_MS`] before the last-byte
+    /// stamp) moves `hold_ms` earlier, never before the headers; the last delivery and the
+    /// headers (never held) stay. Call it on the raw stamps, before
+    /// [`RequestRecord::apply_resource_timing`], and only for Chromium on `h2`. Returns
+    /// whether anything moved.
+    pub fn undo_h2_read_hold(&mut self, hold_ms: f64) -> bool {
+        if self.clock != StampClock::Fetch
+            || self.h2_hold_ms.is_some()
+            || hold_ms.is_nan()
+            || hold_ms <= 0.0
+        {
+            return false;
+        }
+        let Some(last) = self.t_last_byte else {
+            return false;
+        };
+        let held_before = last - SAME_DELIVERY_MS;
+        let floor = self.t_headers.unwrap_or(self.t_start);
+        let mut moved = false;
+        let mut undo = |t: &mut f64| {
+            if *t < held_before {
+                *t = (*t - hold_ms).max(floor);
+                moved = true;
+            }
+        };
+        for t in [
+            &mut self.t_first_byte,
+            &mut self.t_role,
+            &mut self.t_first_token,
+            &mut self.t_done,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            undo(t);
+        }
+        self.event_times.iter_mut().for_each(&mut undo);
+        self.tokens.iter_mut().for_each(|s| undo(&mut s.t));
+        if moved {
+            self.h2_hold_ms = Some(hold_ms);
+        }
+        moved
     }
 
     /// True when the request finished without error.
@@ -487,6 +550,44 @@ mod tests {
         assert_eq!(r.error, Some(ErrorKind::Http(429)));
         assert!(r.metrics().is_none());
         assert_eq!(ErrorKind::Http(429).label(), "http_429");
+    }
+
+    #[test]
+    fn h2_read_hold_is_undone_except_for_the_last_delivery() {
+        let mut r = rec();
+        // The last token came with `[DONE]` and the close: one delivery, not held.
+        if let Some(s) = r.tokens.last_mut() {
+            s.t = 161.0;
+        }
+        r.event_times = vec![106.0, 120.0, 161.0, 161.0];
+        let before = r.clone();
+        assert!(r.undo_h2_read_hold(CHROMIUM_H2_READ_HOLD_MS));
+        assert_eq!(r.h2_hold_ms, Some(1.0));
+        assert_eq!(r.t_headers, Some(105.0));
+        assert_eq!(r.t_first_byte, Some(105.0));
+        assert_eq!(r.t_first_token, Some(119.0));
+        assert_eq!(r.ttft(), Some(19.0));
+        let t: Vec<f64> = r.tokens.iter().map(|s| s.t).collect();
+        assert_eq!(t, [119.0, 129.0, 139.0, 149.0, 161.0]);
+        assert_eq!(r.event_times, [105.0, 119.0, 161.0, 161.0]);
+        assert_eq!(
+            (r.t_done, r.t_last_byte, r.t_end),
+            (before.t_done, before.t_last_byte, before.t_end)
+        );
+        // Once only, and never on re-based stamps.
+        assert!(!r.undo_h2_read_hold(1.0));
+        let mut rt = before.clone();
+        rt.clock = StampClock::ResourceTiming;
+        assert!(!rt.undo_h2_read_hold(1.0));
+        // A response delivered all at once (stream closed) was not held.
+        let mut one = before;
+        one.tokens.iter_mut().for_each(|s| s.t = 161.0);
+        one.t_first_token = Some(161.0);
+        one.t_first_byte = Some(161.0);
+        one.t_role = Some(161.0);
+        one.event_times = vec![161.0];
+        assert!(!one.undo_h2_read_hold(1.0));
+        assert_eq!(one.h2_hold_ms, None);
     }
 
     #[test]
