@@ -99,6 +99,8 @@ test.describe("load tester against the test server", () => {
     expect(doc.records.filter((r) => !r.warmup)).toHaveLength(8);
     expect(doc.summary.requests_ok).toBe(8);
     expect(doc.config.api_key).toBeUndefined();
+    // The test server sends Timing-Allow-Origin: no advice to add it.
+    await expect(page.getByTestId("diagnoses")).not.toContainText("Timing-Allow-Origin");
     expect(errors).toEqual([]);
   });
 
@@ -135,5 +137,27 @@ test("a CORS refusal fails every request with the per-engine fix", async ({ page
     await expect(page.getByTestId("errors-by-kind")).toContainText("network");
   } finally {
     refusing.proc.kill();
+  }
+});
+
+test("without Timing-Allow-Origin the stamps stay on the fetch() clock, and the page says how to fix it", async ({ page }) => {
+  test.setTimeout(60_000);
+  const plain = await startServer(["--no-timing-allow-origin", "--ttft-ms", "20", "--itl-ms", "5"]);
+  try {
+    await page.goto(
+      `/loadtest?url=${encodeURIComponent(plain.url)}&users=1&requests=6&max_tokens=8&model=m`,
+    );
+    await page.getByTestId("run").click();
+    await page.getByTestId("confirm-run").click();
+    await expect(page.getByTestId("run-status")).toHaveAttribute("data-phase", "finished", { timeout: 30_000 });
+    await expect(page.getByTestId("requests-ok")).toHaveAttribute("data-value", "6");
+    const diag = page.getByTestId("diagnoses");
+    await expect(diag).toContainText("6 of 6 requests timed from fetch()");
+    await expect(diag).toContainText("Timing-Allow-Origin: http://127.0.0.1");
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-json").click()]);
+    const doc = JSON.parse(readFileSync(await download.path(), "utf8"));
+    expect(doc.records.every((r) => r.clock === "fetch")).toBe(true);
+  } finally {
+    plain.proc.kill();
   }
 });

@@ -15,7 +15,7 @@ use inferlab_loadtest::diagnose::{self, Diagnosis, Engine};
 use inferlab_loadtest::export::ExportDoc;
 use inferlab_loadtest::openai::{build_body_with_max, endpoint_urls};
 use inferlab_loadtest::prompts::{pick, Prompt};
-use inferlab_loadtest::record::{ErrorKind, RequestRecord};
+use inferlab_loadtest::record::{ErrorKind, RequestRecord, StampClock};
 use inferlab_loadtest::schedule::{Launch, LoadModel, LoadPlan, Scheduler};
 use inferlab_loadtest::stats::Bin;
 use inferlab_loadtest::summary::{Bucket, RunStats, Summary, SweepRow};
@@ -188,6 +188,10 @@ struct Shared {
     protocol: Option<String>,
     launched: u64,
     settled: u64,
+    /// Measured (not warm-up) requests that succeeded, and those of them whose stamps stayed
+    /// on the `fetch()` clock (no Timing-Allow-Origin).
+    measured_ok: u64,
+    on_fetch_clock: u64,
     step: usize,
     sweep: Vec<SweepRow>,
     max_tick_lag: f64,
@@ -280,6 +284,8 @@ impl Runner {
                 protocol: None,
                 launched: 0,
                 settled: 0,
+                measured_ok: 0,
+                on_fetch_clock: 0,
                 step: 0,
                 sweep: Vec::new(),
                 max_tick_lag: 0.0,
@@ -374,6 +380,9 @@ fn publish(runner: Runner, ctl: &Control, spec: &RunSpec) {
             diagnoses.push(d);
         }
         if let Some(d) = diagnose::throttling(s.max_tick_lag) {
+            diagnoses.push(d);
+        }
+        if let Some(d) = diagnose::fetch_clock(s.measured_ok, s.on_fetch_clock, &spec.page_origin) {
             diagnoses.push(d);
         }
         let skip = s.ttft.len().saturating_sub(MAX_POINTS);
@@ -528,6 +537,12 @@ fn launch(runner: Runner, ctl: &Rc<Control>, spec: &Rc<RunSpec>, l: Launch, step
             s.step_stats.record(&rec);
             s.total.record(&rec);
             s.settled += 1;
+            if rec.ok() && !rec.warmup {
+                s.measured_ok += 1;
+                if rec.clock == StampClock::Fetch {
+                    s.on_fetch_clock += 1;
+                }
+            }
             if s.protocol.is_none() {
                 s.protocol.clone_from(&rec.protocol);
             }

@@ -26,6 +26,7 @@ Server:
   --model NAME              model id for GET /v1/models, repeatable (default inferlab-test)
   --api-key KEY             require `Authorization: Bearer KEY` on /v1/*
   --no-cors                 no CORS headers, preflights get 405 (simulates a CORS refusal)
+  --no-timing-allow-origin  CORS without Timing-Allow-Origin (as llama-server and vLLM answer)
   --max-records N           request records kept for /debug/requests (default 100000)
   --max-body-bytes N        largest request body (default 16777216)
   --threads N               runtime worker threads (default: number of CPUs)
@@ -134,6 +135,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, CliErro
             "--tls" => config.tls = true,
             "--no-h2" => config.http2 = false,
             "--no-cors" => config.cors = false,
+            "--no-timing-allow-origin" => config.timing_allow_origin = false,
             "--cert-out" => cert_out = Some(PathBuf::from(value()?)),
             "--h2-max-streams" => config.h2_max_streams = num(&flag, &value()?)?,
             "--model" => models.push(value()?),
@@ -214,6 +216,7 @@ mod tests {
             "--port=8123",
             "--tls",
             "--no-h2",
+            "--no-timing-allow-origin",
             "--model",
             "a",
             "--model=b",
@@ -237,6 +240,7 @@ mod tests {
         assert_eq!(c.addr.port(), 8123);
         assert_eq!(c.extra_listeners, 2);
         assert!(c.tls && !c.http2);
+        assert!(c.cors && !c.timing_allow_origin);
         assert_eq!(c.models, ["a", "b"]);
         assert_eq!(c.behavior.ttft_ms, 12.5);
         assert_eq!(c.behavior.itl_ms, 3.0);

@@ -60,6 +60,9 @@ pub struct ServerConfig {
     pub api_key: Option<String>,
     /// Send CORS headers and answer preflights (off simulates a server that refuses CORS).
     pub cors: bool,
+    /// Send `Timing-Allow-Origin: *` with CORS (off: like llama-server or vLLM, whose
+    /// responses don't carry it, so the browser hides a request's network timing).
+    pub timing_allow_origin: bool,
     /// `SETTINGS_MAX_CONCURRENT_STREAMS` announced over HTTP/2.
     pub h2_max_streams: u32,
     /// Most request records kept for `/debug/requests`.
@@ -82,6 +85,7 @@ impl Default for ServerConfig {
             behavior: Behavior::default(),
             api_key: None,
             cors: true,
+            timing_allow_origin: true,
             h2_max_streams: 1000,
             max_records: 100_000,
             max_body_bytes: 16 * 1024 * 1024,
@@ -310,7 +314,9 @@ async fn handle(st: Arc<State>, req: Request<Incoming>) -> Response<RespBody> {
             HeaderValue::from_static("x-inferlab-request-id, retry-after"),
         );
         // Lets Resource Timing expose details (e.g. nextHopProtocol) to the page.
-        h.insert("timing-allow-origin", HeaderValue::from_static("*"));
+        if st.config.timing_allow_origin {
+            h.insert("timing-allow-origin", HeaderValue::from_static("*"));
+        }
     }
     resp
 }
