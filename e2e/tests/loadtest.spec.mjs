@@ -7,6 +7,13 @@ import { test, expect } from "@playwright/test";
 import { readFileSync } from "node:fs";
 import { cellValue, goal, lowerMedian, resetServer, serverRecords, startServer } from "../loadtest-harness.mjs";
 
+// Opens a load-test link for `url` with `query` and starts it (Run, then confirm).
+async function runLink(page, url, query) {
+  await page.goto(`/loadtest?url=${encodeURIComponent(url)}&${query}`);
+  await page.getByTestId("run").click();
+  await page.getByTestId("confirm-run").click();
+}
+
 function watchConsole(page) {
   const errors = [];
   page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
@@ -106,11 +113,7 @@ test.describe("load tester against the test server", () => {
 
   test("Stop aborts a run that would go on, and results stay exportable", async ({ page }) => {
     test.setTimeout(60_000);
-    await page.goto(
-      `/loadtest?url=${encodeURIComponent(server.url)}&users=2&requests=1000&max_tokens=200&model=m`,
-    );
-    await page.getByTestId("run").click();
-    await page.getByTestId("confirm-run").click();
+    await runLink(page, server.url, "users=2&requests=1000&max_tokens=200&model=m");
     await expect(page.getByTestId("stop")).toBeVisible();
     await expect.poll(() => cellValue(page, "requests-ok"), { timeout: 20_000 }).toBeGreaterThan(0);
     await page.getByTestId("stop").click();
@@ -123,11 +126,7 @@ test.describe("load tester against the test server", () => {
 test("a CORS refusal fails every request with the per-engine fix", async ({ page }) => {
   const refusing = await startServer(["--no-cors"]);
   try {
-    await page.goto(
-      `/loadtest?url=${encodeURIComponent(refusing.url)}&users=1&requests=2&max_tokens=4&model=m`,
-    );
-    await page.getByTestId("run").click();
-    await page.getByTestId("confirm-run").click();
+    await runLink(page, refusing.url, "users=1&requests=2&max_tokens=4&model=m");
     await expect(page.getByTestId("requests-failed")).toHaveAttribute("data-value", "2", { timeout: 20_000 });
     await expect(page.getByTestId("requests-ok")).toHaveAttribute("data-value", "0");
     const diag = page.getByTestId("diagnoses");
@@ -144,11 +143,7 @@ test("without Timing-Allow-Origin the stamps stay on the fetch() clock, and the 
   test.setTimeout(60_000);
   const plain = await startServer(["--no-timing-allow-origin", "--ttft-ms", "20", "--itl-ms", "5"]);
   try {
-    await page.goto(
-      `/loadtest?url=${encodeURIComponent(plain.url)}&users=1&requests=6&max_tokens=8&model=m`,
-    );
-    await page.getByTestId("run").click();
-    await page.getByTestId("confirm-run").click();
+    await runLink(page, plain.url, "users=1&requests=6&max_tokens=8&model=m");
     await expect(page.getByTestId("run-status")).toHaveAttribute("data-phase", "finished", { timeout: 30_000 });
     await expect(page.getByTestId("requests-ok")).toHaveAttribute("data-value", "6");
     const diag = page.getByTestId("diagnoses");
