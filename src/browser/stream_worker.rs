@@ -193,8 +193,9 @@ extern "C" {
     /// `[requestStart, responseStart, responseEnd, nextHopProtocol]` (page clock) of the
     /// Resource Timing entry that fits, from the worker that ran request `id`, or `null`.
     fn sw_rt(id: u32, url: &str, t_fetch: f64, t_first: f64, t_last: f64) -> js_sys::Promise;
-    /// `[requestStart, responseStart, responseEnd, nextHopProtocol]` of the page's own Resource Timing entry
-    /// that fits a request of the page transport, or `null` (same matching as the workers').
+    /// `[requestStart, responseStart, responseEnd, nextHopProtocol]` of the page's own
+    /// Resource Timing entry that fits a request of the page transport, or `null` (same
+    /// matching as the workers').
     pub(crate) fn rt_match(url: &str, t_fetch: f64, t_first: f64, t_last: f64) -> JsValue;
 }
 

@@ -188,9 +188,8 @@ struct Shared {
     protocol: Option<String>,
     launched: u64,
     settled: u64,
-    /// Measured (not warm-up) requests that succeeded, and those of them whose stamps stayed
-    /// on the `fetch()` clock (no Timing-Allow-Origin).
-    measured_ok: u64,
+    /// Requests counted in the summary's `requests_ok` whose stamps stayed on the `fetch()`
+    /// clock (no Timing-Allow-Origin).
     on_fetch_clock: u64,
     step: usize,
     sweep: Vec<SweepRow>,
@@ -284,7 +283,6 @@ impl Runner {
                 protocol: None,
                 launched: 0,
                 settled: 0,
-                measured_ok: 0,
                 on_fetch_clock: 0,
                 step: 0,
                 sweep: Vec::new(),
@@ -382,7 +380,9 @@ fn publish(runner: Runner, ctl: &Control, spec: &RunSpec) {
         if let Some(d) = diagnose::throttling(s.max_tick_lag) {
             diagnoses.push(d);
         }
-        if let Some(d) = diagnose::fetch_clock(s.measured_ok, s.on_fetch_clock, &spec.page_origin) {
+        if let Some(d) =
+            diagnose::fetch_clock(summary.requests_ok, s.on_fetch_clock, &spec.page_origin)
+        {
             diagnoses.push(d);
         }
         let skip = s.ttft.len().saturating_sub(MAX_POINTS);
@@ -537,11 +537,9 @@ fn launch(runner: Runner, ctl: &Rc<Control>, spec: &Rc<RunSpec>, l: Launch, step
             s.step_stats.record(&rec);
             s.total.record(&rec);
             s.settled += 1;
-            if rec.ok() && !rec.warmup {
-                s.measured_ok += 1;
-                if rec.clock == StampClock::Fetch {
-                    s.on_fetch_clock += 1;
-                }
+            // Counted as `RunStats::record` counts `requests_ok`.
+            if !rec.warmup && rec.clock == StampClock::Fetch && rec.metrics().is_some() {
+                s.on_fetch_clock += 1;
             }
             if s.protocol.is_none() {
                 s.protocol.clone_from(&rec.protocol);
