@@ -4,7 +4,10 @@
 //     times, at 1 and at 64 concurrent streams;
 //   - capacity: >= 500 concurrent streams in one tab and >= 50,000 SSE events/s; the
 //     client-added latency p99 (page stamp − server send time, beyond the run's least
-//     delayed chunk).
+//     delayed chunk). The server offers more than the goal (500 streams × one event per
+//     8 ms = 62,500/s) and events/s is what the tab stamped while every stream was open
+//     (the whole run's average includes the 1 s TTFT and the launch ramp, so it stays below
+//     the offered rate even for a perfect client; it is printed too).
 // Prints MEETS or MISSES per goal; never claims a figure it did not measure.
 import { launchChromium, serveDist } from "./browser.mjs";
 import { clientAdded, goal, runInPage, serverRecords, startServer, truth } from "./loadtest-harness.mjs";
@@ -59,10 +62,12 @@ async function capacity(users, origins, itl, maxTokens, requests, inWorker = tru
     const planned = (users * 1000) / itl;
     console.log(`${inWorker ? "worker" : "page (comparison)"} transport: ${users} users over ${origins} origins (ITL ${itl} ms: ${planned} events/s planned), ${requests} requests × ${maxTokens} tokens, ${wall.toFixed(0)} s wall; ${cells["requests-ok"]} ok / ${cells["requests-failed"]} failed`);
     const streamsOk = peak >= 500 && cells["requests-failed"] === 0;
-    const eventsOk = ca.eventsPerS >= 50_000;
+    const { tab, server: sent } = ca.sustained;
+    const eventsOk = tab.perS >= 50_000;
     if (inWorker) misses += (streamsOk ? 0 : 1) + (eventsOk ? 0 : 1);
     console.log(`  concurrent HTTP/2 streams (server-side peak): ${peak} (goal >= 500) ${verdict(streamsOk)}`);
-    console.log(`  SSE events/s in the tab: ${Math.round(ca.eventsPerS)} (${ca.events} events; goal >= 50000) ${verdict(eventsOk)}`);
+    console.log(`  SSE events/s in the tab while all ${users} streams were open: ${Math.round(tab.perS)} over ${tab.ms.toFixed(0)} ms (goal >= 50000) ${verdict(eventsOk)}`);
+    console.log(`    the server sent ${Math.round(sent.perS)}/s in its own such window; whole run incl. ramp: ${Math.round(ca.eventsPerS)}/s (${ca.events} events)`);
     console.log(`  client-added latency p50 ${ca.p50.toFixed(2)} ms, p99 ${ca.p99.toFixed(2)} ms (${ca.joined} chunks; clocks ${JSON.stringify(ca.clocks)})`);
   } finally {
     await ctx.close();
@@ -109,8 +114,8 @@ try {
   await accuracy(64, 256);
   await accuracy(64, 256, false);
   await nativeFloor(64);
-  await capacity(500, 4, 10, 100, 500);
-  await capacity(500, 4, 10, 100, 500, false);
+  await capacity(500, 4, 8, 500, 500);
+  await capacity(500, 4, 8, 500, 500, false);
   console.log(misses ? `${misses} goal(s) MISSED (see above)` : "all load-tester goals met");
 } finally {
   await browser.close();

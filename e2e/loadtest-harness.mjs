@@ -130,7 +130,10 @@ export async function runInPage(page, { urls, users, requests, maxTokens, warmup
  * Joins browser records with server records through the unique-prompt tag `[req N]` and
  * measures, per token chunk, how much later than the server's send time the page stamped it
  * beyond the least-delayed chunk of the run (clock offset unknown, so relative):
- * the client-added latency. Also events/s over the run's busy window.
+ * the client-added latency. Also events/s: over the run's busy window (ramp-up and tail
+ * included, so below the offered rate even for a perfect client) and `sustained`, while
+ * every stream is open (from the last stream's first token to the first stream's last),
+ * side by side with what the server sent in its own such window.
  */
 export function clientAdded(doc, serverRecs) {
   const byNonce = new Map();
@@ -153,8 +156,12 @@ export function clientAdded(doc, serverRecs) {
     if (!s || s.token_chunks_ms.length !== b.tokens.length) continue;
     b.tokens.forEach((tok, i) => deltas.push(tok.t - s.token_chunks_ms[i]));
   }
-  const base = Math.min(...deltas);
+  const base = deltas.reduce((a, b) => Math.min(a, b), Infinity);
   const added = deltas.map((d) => d - base);
+  const sustained = allOpenRate(
+    doc.records.filter((r) => !r.warmup && !r.error && r.tokens.length).map((r) => [r.tokens[0].t, r.tokens.at(-1).t, r.event_times]),
+    serverRecs.filter((r) => r.token_chunks_ms.length).map((r) => [r.token_chunks_ms[0], r.token_chunks_ms.at(-1), r.token_chunks_ms]),
+  );
   const clocks = doc.records.reduce((acc, r) => ((acc[r.clock ?? "fetch"] = (acc[r.clock ?? "fetch"] ?? 0) + 1), acc), {});
   return {
     joined: added.length,
@@ -162,6 +169,50 @@ export function clientAdded(doc, serverRecs) {
     p99: quantile(added, 0.99),
     eventsPerS: events / Math.max(1e-9, (t1 - t0) / 1000),
     events,
+    sustained,
     clocks,
   };
+}
+
+/** Events per second inside the window in which all of `streams` ([first, last, stamps]) are open. */
+function allOpenRate(tab, server) {
+  const rate = (streams) => {
+    if (!streams.length) return { perS: 0, ms: 0 };
+    const lo = streams.reduce((a, s) => Math.max(a, s[0]), -Infinity);
+    const hi = streams.reduce((a, s) => Math.min(a, s[1]), Infinity);
+    if (!(hi > lo)) return { perS: 0, ms: 0 };
+    const n = streams.reduce((a, s) => a + s[2].filter((t) => t >= lo && t <= hi).length, 0);
+    return { perS: n / ((hi - lo) / 1000), ms: hi - lo };
+  };
+  return { tab: rate(tab), server: rate(server) };
+}
+
+/**
+ * `runInPage` for a page of bare-chromium.mjs (no Playwright, no DevTools Network domain):
+ * the same steps through the same UI, done by JavaScript in the page. `base` is the app's
+ * origin. Returns the same `{ cells, doc }`.
+ */
+export async function runBare(page, base, { urls, users, requests, maxTokens, warmup, timeoutMs = 120_000, inWorker = true }) {
+  const q = new URLSearchParams({ url: urls.join(" "), users: String(users), requests: String(requests), max_tokens: String(maxTokens), model: "inferlab-test" });
+  await page.goto(`${base}/loadtest?${q}`);
+  await page.waitFor(`!!document.querySelector('[data-testid="run"]')`, 30_000);
+  await page.evaluate(`(() => {
+    const w = document.getElementById("lt-warmup");
+    w.value = ${JSON.stringify(String(warmup))};
+    w.dispatchEvent(new Event("input", { bubbles: true }));
+    w.dispatchEvent(new Event("change", { bubbles: true }));
+    const box = (text) => [...document.querySelectorAll("label")].find((l) => l.textContent.includes(text))?.querySelector("input");
+    const unique = box("unique prompts");
+    if (unique && !unique.checked) unique.click();
+    const worker = box("read streams in a worker");
+    if (worker && worker.checked !== ${inWorker}) worker.click();
+    document.querySelector('[data-testid="run"]').click();
+  })()`);
+  await page.waitFor(`!!document.querySelector('[data-testid="confirm-run"]')`, 10_000);
+  await page.evaluate(`document.querySelector('[data-testid="confirm-run"]').click()`);
+  await page.waitFor(`document.querySelector('[data-testid="run-status"]')?.dataset.phase === "finished"`, timeoutMs);
+  const ids = ["ttft-p50", "itl-p50", "tpot-p50", "e2e-p50", "ttft-p99", "requests-ok", "requests-failed", "output-tps-system"];
+  const cells = await page.evaluate(`Object.fromEntries(${JSON.stringify(ids)}.map((id) => [id, Number(document.querySelector('[data-testid="' + id + '"]')?.dataset.value)]))`);
+  const doc = JSON.parse(await page.download(`document.querySelector('[data-testid="export-json"]').click()`));
+  return { cells, doc };
 }

@@ -42,7 +42,8 @@ test("one tab holds 500 concurrent HTTP/2 streams over 4 origins", async ({ page
     const versions = [...new Set(srv.map((r) => r.http_version))];
     console.log(
       `capacity: ${users} users over ${server.urls.length} origins: server saw ${peak} streams open at once (${versions}); ` +
-        `ok ${cells["requests-ok"]}, failed ${cells["requests-failed"]}; ${ca.events} SSE events at ${Math.round(ca.eventsPerS)} events/s; ` +
+        `ok ${cells["requests-ok"]}, failed ${cells["requests-failed"]}; ${ca.events} SSE events at ${Math.round(ca.eventsPerS)} events/s (whole run), ` +
+        `${Math.round(ca.sustained.tab.perS)}/s while all streams were open (server sent ${Math.round(ca.sustained.server.perS)}/s); ` +
         `client-added latency p50 ${ca.p50?.toFixed(2)} p99 ${ca.p99?.toFixed(2)} ms (${ca.joined} chunks); clocks ${JSON.stringify(ca.clocks)}`,
     );
     expect(versions).toEqual(["HTTP/2.0"]);
