@@ -117,6 +117,13 @@ def cmd_report(args: argparse.Namespace) -> int:
         ("E2E p50", cells["e2e-p50"], ai_ms("request_latency"), "total", "ms"),
         ("output tok/s", cells["output-tps-system"], aiperf_metric(metrics, "output_token_throughput", "avg"), None, "tok/s"),
     ]
+    recs = json.loads((out / "browser-export.json").read_text()).get("records", [])
+    clocks: dict[str, int] = {}
+    for r in recs:
+        if not r.get("warmup"):
+            clocks[r.get("clock") or "fetch"] = clocks.get(r.get("clock") or "fetch", 0) + 1
+    print(f"browser stamps' clocks: {clocks} (resource: re-based on Resource Timing, needs "
+          "Timing-Allow-Origin; fetch: from the fetch() call)")
     print()
     print(f"llama-server's own timings (median per request), browser run vs AIPerf run:")
     for p, label in (("prompt", "prompt eval ms"), ("per_token", "decode ms/token"), ("total", "total ms")):
