@@ -10,7 +10,8 @@
 //     the offered rate even for a perfect client; it is printed too).
 // Prints MEETS or MISSES per goal; never claims a figure it did not measure.
 import { launchChromium, serveDist } from "./browser.mjs";
-import { clientAdded, goal, runInPage, serverRecords, startServer, truth } from "./loadtest-harness.mjs";
+import { launchBare } from "./bare-chromium.mjs";
+import { clientAdded, goal, runBare, runInPage, serverRecords, startServer, truth } from "./loadtest-harness.mjs";
 
 const port = Number(process.env.E2E_PORT ?? 4173) + 3;
 const web = await serveDist(port);
@@ -21,25 +22,29 @@ let misses = 0;
 
 // `inWorker`: the default transport (fetch and read in the stream workers); false = the page
 // transport, measured for comparison only (its misses are not counted).
-async function accuracy(users, requests, inWorker = true) {
+// `bare`: drive Chromium over a bare DevTools pipe instead of Playwright (bare-chromium.mjs:
+// no Network domain reporting every request to this process), for comparison only.
+async function accuracy(users, requests, inWorker = true, bare = false) {
   const server = await startServer(["--tls", "--ttft-ms", "50", "--itl-ms", "10"], 1);
-  const ctx = await browser.newContext({ baseURL: `http://127.0.0.1:${port}`, ignoreHTTPSErrors: true });
+  const ctx = bare ? null : await browser.newContext({ baseURL: `http://127.0.0.1:${port}`, ignoreHTTPSErrors: true });
+  const b = bare ? await launchBare({ extraArgs: ["--ignore-certificate-errors"] }) : null;
   try {
-    const page = await ctx.newPage();
-    const { cells, doc } = await runInPage(page, { urls: [server.url], users, requests, maxTokens: 32, warmup: users, inWorker });
+    const opts = { urls: [server.url], users, requests, maxTokens: 32, warmup: users, inWorker };
+    const { cells, doc } = bare ? await runBare(await b.newPage(), `http://127.0.0.1:${port}`, opts) : await runInPage(await ctx.newPage(), opts);
     const srv = (await serverRecords(server.url)).filter((r) => r.api === "chat" && r.stream);
     const t = truth(srv);
     const ca = clientAdded(doc, srv);
-    console.log(`${users} stream(s), HTTP/2 (${srv[0]?.http_version}), ${inWorker ? "worker" : "page (comparison)"} transport, ${cells["requests-ok"]} ok / ${cells["requests-failed"]} failed, clocks ${JSON.stringify(ca.clocks)}`);
+    console.log(`${users} stream(s), HTTP/2 (${srv[0]?.http_version}), ${inWorker ? "worker" : "page (comparison)"} transport${bare ? ", bare DevTools pipe (comparison)" : ""}, ${cells["requests-ok"]} ok / ${cells["requests-failed"]} failed, clocks ${JSON.stringify(ca.clocks)}`);
     for (const [name, id, s] of [["TTFT", "ttft-p50", t.ttft], ["ITL", "itl-p50", t.itl], ["TPOT", "tpot-p50", t.tpot], ["E2E", "e2e-p50", t.e2e]]) {
       const b = cells[id];
       const ok = Math.abs(b - s) <= goal(s);
-      misses += ok || !inWorker ? 0 : 1;
+      misses += ok || !inWorker || bare ? 0 : 1;
       console.log(`  ${name.padEnd(4)} p50 browser ${b.toFixed(2)} ms, server ${s.toFixed(2)} ms: ${f(b - s)} ms (goal ±${goal(s).toFixed(2)}) ${verdict(ok)}`);
     }
     console.log(`  client-added latency p50 ${ca.p50.toFixed(2)} ms, p99 ${ca.p99.toFixed(2)} ms (${ca.joined} chunks)`);
   } finally {
-    await ctx.close();
+    await ctx?.close();
+    await b?.close();
     server.proc.kill();
   }
 }
@@ -113,6 +118,7 @@ try {
   await nativeFloor(1);
   await accuracy(64, 256);
   await accuracy(64, 256, false);
+  await accuracy(64, 256, true, true);
   await nativeFloor(64);
   await capacity(500, 4, 8, 500, 500);
   await capacity(500, 4, 8, 500, 500, false);
