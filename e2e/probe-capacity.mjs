@@ -10,10 +10,7 @@ import { clientAdded, runInPage, serverRecords, startServer } from "./loadtest-h
 
 const [users = 500, itl = 10, maxTokens = 300] = process.argv.slice(2, 5).map(Number);
 const inWorker = (process.argv[5] ?? "worker") === "worker";
-const profile = process.argv.slice(6).includes("profile");
-// `nonet`: Network.disable on the page's CDP session (Playwright enables it, and then every
-// chunk becomes a CDP event through the browser process to this Node process).
-const noNet = process.argv.slice(6).includes("nonet");
+const profile = process.argv[6] === "profile";
 const port = Number(process.env.E2E_PORT ?? 4173) + 5;
 const origins = Math.ceil(users / 128);
 
@@ -50,11 +47,6 @@ try {
     await cdp.send("Profiler.enable");
     await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
   }
-  if (noNet) {
-    const s = cdp ?? (await ctx.newCDPSession(page));
-    page.on("load", () => s.send("Network.disable").catch(() => {}));
-    await s.send("Network.disable");
-  }
   const c0 = cpuTimes();
   const w0 = performance.now();
   if (cdp) await cdp.send("Profiler.start");
@@ -64,16 +56,9 @@ try {
   const c1 = cpuTimes();
   const srv = (await serverRecords(server.url)).filter((r) => r.api === "chat" && r.stream);
   const ca = clientAdded(doc, srv);
-  // The window in which every stream is flowing, on the page's clock and the server's.
-  const recs = doc.records.filter((r) => !r.warmup && !r.error && r.tokens.length);
-  const lo = Math.max(...recs.map((r) => r.tokens[0].t));
-  const hi = Math.min(...recs.map((r) => r.tokens.at(-1).t));
-  const inWin = recs.reduce((n, r) => n + r.tokens.filter((k) => k.t >= lo && k.t <= hi).length, 0);
-  const slo = Math.max(...srv.map((r) => r.token_chunks_ms[0]));
-  const shi = Math.min(...srv.map((r) => r.token_chunks_ms.at(-1)));
-  const sWin = srv.reduce((n, r) => n + r.token_chunks_ms.filter((t) => t >= slo && t <= shi).length, 0);
   console.log(`${users} users, ITL ${itl} ms (${(users * 1000 / itl) | 0} events/s offered), ${maxTokens} tokens, ${inWorker ? "worker" : "page"}; ${cells["requests-ok"]} ok / ${cells["requests-failed"]} failed; ${wall.toFixed(1)} s wall`);
-  console.log(`  events/s whole run ${ca.eventsPerS | 0}; all streams open: tab ${(inWin / ((hi - lo) / 1000)) | 0} over ${(hi - lo).toFixed(0)} ms, server sent ${(sWin / ((shi - slo) / 1000)) | 0} over ${(shi - slo).toFixed(0)} ms`);
+  const { tab, server: sent } = ca.sustained;
+  console.log(`  events/s whole run ${ca.eventsPerS | 0}; all streams open: tab ${tab.perS | 0} over ${tab.ms.toFixed(0)} ms, server sent ${sent.perS | 0} over ${sent.ms.toFixed(0)} ms`);
   console.log(`  client-added latency p50 ${ca.p50.toFixed(1)} ms, p99 ${ca.p99.toFixed(1)} ms`);
   const by = new Map();
   for (const [pid, { name, s }] of c1) by.set(name, (by.get(name) ?? 0) + s - (c0.get(pid)?.s ?? 0));
