@@ -27,10 +27,10 @@ let misses = 0;
 async function accuracy(users, requests, inWorker = true, bare = false) {
   const server = await startServer(["--tls", "--ttft-ms", "50", "--itl-ms", "10"], 1);
   const ctx = bare ? null : await browser.newContext({ baseURL: `http://127.0.0.1:${port}`, ignoreHTTPSErrors: true });
-  const b = bare ? await launchBare({ extraArgs: ["--ignore-certificate-errors"] }) : null;
+  const bareBrowser = bare ? await launchBare({ extraArgs: ["--ignore-certificate-errors"] }) : null;
   try {
     const opts = { urls: [server.url], users, requests, maxTokens: 32, warmup: users, inWorker };
-    const { cells, doc } = bare ? await runBare(await b.newPage(), `http://127.0.0.1:${port}`, opts) : await runInPage(await ctx.newPage(), opts);
+    const { cells, doc } = bare ? await runBare(await bareBrowser.newPage(), `http://127.0.0.1:${port}`, opts) : await runInPage(await ctx.newPage(), opts);
     const srv = (await serverRecords(server.url)).filter((r) => r.api === "chat" && r.stream);
     const t = truth(srv);
     const ca = clientAdded(doc, srv);
@@ -44,7 +44,7 @@ async function accuracy(users, requests, inWorker = true, bare = false) {
     console.log(`  client-added latency p50 ${ca.p50.toFixed(2)} ms, p99 ${ca.p99.toFixed(2)} ms (${ca.joined} chunks)`);
   } finally {
     await ctx?.close();
-    await b?.close();
+    await bareBrowser?.close();
     server.proc.kill();
   }
 }

@@ -96,20 +96,22 @@ export async function cellValue(page, id) {
 /** max(1 ms, 2 %) of the truth: the issue's accuracy goal. */
 export const goal = (truthMs) => Math.max(1, 0.02 * truthMs);
 
+/** The summary cells `runInPage` and `runBare` read. */
+const RUN_CELLS = ["ttft-p50", "itl-p50", "tpot-p50", "e2e-p50", "ttft-p99", "requests-ok", "requests-failed", "output-tps-system"];
+
+/** The `/loadtest` link of a run against `urls` (the model name is the test server's). */
+function runPath({ urls, users, requests, maxTokens }) {
+  const q = new URLSearchParams({ url: urls.join(" "), users: String(users), requests: String(requests), max_tokens: String(maxTokens), model: "inferlab-test" });
+  return `/loadtest?${q}`;
+}
+
 /**
  * Runs the load tester in `page` through its UI against `urls` (space-separated base URLs,
  * round robin) and waits for the end, reading the streams in the stream workers unless
  * `inWorker` is false. Returns the browser's p50 cells and the export JSON.
  */
 export async function runInPage(page, { urls, users, requests, maxTokens, warmup, timeoutMs = 120_000, inWorker = true }) {
-  const q = new URLSearchParams({
-    url: urls.join(" "),
-    users: String(users),
-    requests: String(requests),
-    max_tokens: String(maxTokens),
-    model: "inferlab-test",
-  });
-  await page.goto(`/loadtest?${q}`);
+  await page.goto(runPath({ urls, users, requests, maxTokens }));
   await page.getByLabel("Warm-up requests").fill(String(warmup));
   const unique = page.getByLabel(/unique prompts/i);
   if ((await unique.count()) > 0 && !(await unique.isChecked())) await unique.check();
@@ -118,9 +120,7 @@ export async function runInPage(page, { urls, users, requests, maxTokens, warmup
   await page.getByTestId("confirm-run").click();
   await page.waitForSelector('[data-testid="run-status"][data-phase="finished"]', { timeout: timeoutMs });
   const cells = {};
-  for (const id of ["ttft-p50", "itl-p50", "tpot-p50", "e2e-p50", "ttft-p99", "requests-ok", "requests-failed", "output-tps-system"]) {
-    cells[id] = await cellValue(page, id);
-  }
+  for (const id of RUN_CELLS) cells[id] = await cellValue(page, id);
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-json").click()]);
   const doc = JSON.parse(readFileSync(await download.path(), "utf8"));
   return { cells, doc };
@@ -193,8 +193,7 @@ function allOpenRate(tab, server) {
  * origin. Returns the same `{ cells, doc }`.
  */
 export async function runBare(page, base, { urls, users, requests, maxTokens, warmup, timeoutMs = 120_000, inWorker = true }) {
-  const q = new URLSearchParams({ url: urls.join(" "), users: String(users), requests: String(requests), max_tokens: String(maxTokens), model: "inferlab-test" });
-  await page.goto(`${base}/loadtest?${q}`);
+  await page.goto(base + runPath({ urls, users, requests, maxTokens }));
   await page.waitFor(`!!document.querySelector('[data-testid="run"]')`, 30_000);
   await page.evaluate(`(() => {
     const w = document.getElementById("lt-warmup");
@@ -211,8 +210,7 @@ export async function runBare(page, base, { urls, users, requests, maxTokens, wa
   await page.waitFor(`!!document.querySelector('[data-testid="confirm-run"]')`, 10_000);
   await page.evaluate(`document.querySelector('[data-testid="confirm-run"]').click()`);
   await page.waitFor(`document.querySelector('[data-testid="run-status"]')?.dataset.phase === "finished"`, timeoutMs);
-  const ids = ["ttft-p50", "itl-p50", "tpot-p50", "e2e-p50", "ttft-p99", "requests-ok", "requests-failed", "output-tps-system"];
-  const cells = await page.evaluate(`Object.fromEntries(${JSON.stringify(ids)}.map((id) => [id, Number(document.querySelector('[data-testid="' + id + '"]')?.dataset.value)]))`);
+  const cells = await page.evaluate(`Object.fromEntries(${JSON.stringify(RUN_CELLS)}.map((id) => [id, Number(document.querySelector('[data-testid="' + id + '"]')?.dataset.value)]))`);
   const doc = JSON.parse(await page.download(`document.querySelector('[data-testid="export-json"]').click()`));
   return { cells, doc };
 }

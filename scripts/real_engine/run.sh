@@ -28,6 +28,7 @@ THREADS=${REAL_THREADS:-1}
 # any connect), so AIPerf pools its connections too; REAL_AIPERF_REUSE=never opens one per request.
 AIPERF_REUSE=${REAL_AIPERF_REUSE:-pooled}
 T0=$SECONDS
+free_port() { "$RE/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 step() { printf '\n== [real-engine %4d s] %s\n' "$((SECONDS - T0))" "$*"; }
 
 bash scripts/real_engine/setup.sh
@@ -39,7 +40,7 @@ fi
 
 rm -rf "$REAL_OUT" && mkdir -p "$REAL_OUT"
 LOG=$REAL_OUT/llama-server.log
-PORT=$("$RE/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 URL=http://127.0.0.1:$PORT
 step "llama-server on $URL ($THREADS thread(s), log $LOG)"
 "$RE/bin/llama-server" -m "$RE/model/tiny-llama.gguf" --host 127.0.0.1 --port "$PORT" \
@@ -59,7 +60,7 @@ curl -fs "$URL/v1/chat/completions" -H 'Content-Type: application/json' \
 
 ENGINE=$URL
 if [[ ${REAL_TAO:-1} != 0 ]]; then
-  PPORT=$("$RE/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  PPORT=$(free_port)
   step "Timing-Allow-Origin proxy on 127.0.0.1:$PPORT -> $ENGINE (both tools use it)"
   node e2e/real/tao-proxy.mjs "$PPORT" "$ENGINE" >"$REAL_OUT/proxy.log" 2>&1 &
   PROXY=$!
