@@ -294,7 +294,11 @@ fn time_series(
     y_desc: &str,
     value: fn(&Bucket) -> f64,
 ) -> DrawResult {
-    let secs = |r: &RunView| r.series.last().map_or(0.0, |b| b.t_ms / 1000.0 + 1.0);
+    let secs = |r: &RunView| {
+        r.series
+            .last()
+            .map_or(0.0, |b| (b.t_ms + b.span_ms) / 1000.0)
+    };
     let xmax = runs.iter().map(secs).fold(1.0, f64::max);
     let ymax = runs
         .iter()
@@ -306,8 +310,12 @@ fn time_series(
     let stroke = ctx.px(2.0).max(1) as u32;
     for (i, r) in runs.iter().enumerate() {
         let color = ctx.pal.color(i);
-        // A bucket's value is plotted at its middle (it covers [t, t + 1 s)).
-        let pts = r.series.iter().map(|b| (b.t_ms / 1000.0 + 0.5, value(b)));
+        // A bucket's value is plotted at the middle of the time it covers ([t, t + 1 s),
+        // the newest only up to the run's latest event).
+        let pts = r
+            .series
+            .iter()
+            .map(|b| ((b.t_ms + b.span_ms / 2.0) / 1000.0, value(b)));
         let s = chart.draw_series(LineSeries::new(pts, color.stroke_width(stroke)))?;
         if !ctx.single {
             s.label(r.label.clone()).legend(line_legend(color, ctx));

@@ -97,7 +97,7 @@ pub fn doc_view(doc: &ExportDoc, label: String) -> RunView {
     let itl = stats.itl();
     RunView {
         label,
-        series: stats.series().to_vec(),
+        series: stats.series(),
         points: pts.into_iter().step_by(stride).collect(),
         itl_bins: itl.linear_bins(ITL_BINS, itl.quantile(0.99)),
         sweep: doc.sweep.clone(),

@@ -389,7 +389,7 @@ fn publish(runner: Runner, ctl: &Control, spec: &RunSpec) {
         let itl = s.total.itl();
         Live {
             itl_bins: itl.linear_bins(ITL_BINS, itl.quantile(0.99)),
-            series: s.total.series().to_vec(),
+            series: s.total.series(),
             ttft: s.ttft.get(skip..).unwrap_or_default().to_vec(),
             launched: s.launched,
             settled: s.settled,

@@ -57,6 +57,9 @@ pub struct Bucket {
     pub finished: u64,
     /// Most requests in flight at any moment in the bucket.
     pub active_max: u64,
+    /// How much of the bucket the run has covered, ms: the bucket's length except for the
+    /// newest, which ends at the run's latest event (its `tokens_per_s` is over this span).
+    pub span_ms: f64,
 }
 
 /// The summary the table, the export and the sweep rows read.
@@ -142,7 +145,13 @@ pub struct RunStats {
     peak_active: u64,
     max_lag: f64,
     buckets: Vec<Bucket>,
+    /// The latest event seen (launch, tokens or settle): where the newest bucket ends.
+    t_last: Option<f64>,
 }
+
+/// The least part of its length the newest bucket must cover to be shown (see
+/// [`RunStats::series`]).
+const MIN_SPAN: f64 = 0.1;
 
 /// Upper bound on live buckets (a 1 s bucket covers 2.7 h), so memory stays bounded.
 const MAX_BUCKETS: usize = 10_000;
@@ -181,6 +190,7 @@ impl RunStats {
             peak_active: 0,
             max_lag: 0.0,
             buckets: Vec::new(),
+            t_last: None,
         }
     }
 
@@ -195,12 +205,14 @@ impl RunStats {
         if idx >= MAX_BUCKETS {
             return None;
         }
+        self.t_last = Some(self.t_last.map_or(t, |l| l.max(t)));
         while self.buckets.len() <= idx {
             let t_ms = self.buckets.len() as f64 * self.bucket_ms;
             let active = self.active;
             self.buckets.push(Bucket {
                 t_ms,
                 active_max: active,
+                span_ms: self.bucket_ms,
                 ..Bucket::default()
             });
         }
@@ -304,9 +316,26 @@ impl RunStats {
         }
     }
 
-    /// The live series (one entry per bucket since the origin).
-    pub fn series(&self) -> &[Bucket] {
-        &self.buckets
+    /// The live series (one entry per bucket since the origin). The newest bucket is only
+    /// partly covered (the run ended, or is, part-way through it): its tokens/s is over the
+    /// covered span, so a run that ends 0.3 s into a second does not plot a false drop to
+    /// 30 %. A newest bucket covered less than [`MIN_SPAN`] of its length is left out while
+    /// earlier ones exist (a rate over a few ms is noise).
+    pub fn series(&self) -> Vec<Bucket> {
+        let mut out = self.buckets.clone();
+        let (Some(t0), Some(t_last)) = (self.t0, self.t_last) else {
+            return out;
+        };
+        if let Some(last) = out.last_mut() {
+            let span = (t_last - t0 - last.t_ms).clamp(0.0, self.bucket_ms);
+            if span >= MIN_SPAN * self.bucket_ms {
+                last.tokens_per_s *= self.bucket_ms / span;
+                last.span_ms = span;
+            } else if out.len() > 1 {
+                out.pop();
+            }
+        }
+        out
     }
 
     /// Requests in flight now.
@@ -490,7 +519,10 @@ mod tests {
         assert_eq!(series[0].tokens_per_s, 20.0);
         assert_eq!(series[0].active_max, 2);
         assert_eq!(series[1].tokens_per_s, 0.0);
-        assert_eq!(series[2].tokens_per_s, 10.0);
+        // The run ends 141 ms into bucket 2 (its last settle at 3141): 10 tokens over 141 ms,
+        // not over a whole second.
+        assert!((series[2].tokens_per_s - 10.0 * 1000.0 / 141.0).abs() < 1e-9);
+        assert_eq!(series[2].span_ms, 141.0);
         assert_eq!(series[2].active_max, 1);
         assert_eq!(s.active(), 0);
         assert_eq!(s.itl().count(), 27);
@@ -594,10 +626,20 @@ mod tests {
         s.on_tokens(160.0, 5);
         let series = s.series();
         assert_eq!(series.len(), 2);
-        assert_eq!(series[1].tokens_per_s, 100.0);
+        // 10 tokens in the 60 ms of bucket 1 covered so far.
+        assert!((series[1].tokens_per_s - 10.0 * 1000.0 / 60.0).abs() < 1e-9);
+        assert_eq!(series[0].span_ms, 100.0);
         assert_eq!(series[1].active_max, 1);
         s.on_tokens(1e12, 1); // far future: ignored, bounded
         assert!(s.series().len() <= MAX_BUCKETS);
+        assert_eq!(s.series(), series);
+        // Bucket 2 covered 5 ms of 100: too little for a rate, left out; bucket 1 is whole.
+        s.on_tokens(205.0, 1);
+        let now = s.series();
+        assert_eq!(now.len(), 2);
+        assert_eq!((now[1].tokens_per_s, now[1].span_ms), (100.0, 100.0));
+        s.on_tokens(230.0, 1);
+        assert_eq!(s.series()[2].tokens_per_s, 2.0 * 1000.0 / 30.0);
     }
 
     #[test]
