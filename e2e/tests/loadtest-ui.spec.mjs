@@ -188,6 +188,9 @@ test.describe("load tester workloads", () => {
     const rows = readFileSync(await download.path(), "utf8").trim().split("\n");
     expect(rows[0]).toMatch(/^isl,osl,requests_ok,requests_failed,ttft_p50_ms/);
     expect(rows.slice(1).map((r) => r.split(",").slice(0, 4).join(","))).toEqual(["16,4,2,0", "32,2,2,0"]);
+    // The page's own export covers the last cell and says so; the matrix's buttons cover all.
+    await expect(page.getByTestId("export-json")).toHaveText("Export JSON (last cell)");
+    await expect(page.getByTestId("export-csv")).toHaveAttribute("title", /matrix table's buttons export every cell/);
     // The JSON export names the tokenizer that measured the ISL.
     const [json] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-json").click()]);
     const doc = JSON.parse(readFileSync(await json.path(), "utf8"));

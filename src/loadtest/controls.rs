@@ -59,6 +59,7 @@ pub fn RunControls(
         if let Some((spec, state, cells)) = confirm.get_untracked() {
             confirm.set(None);
             if cells.is_empty() {
+                matrix.holds_runner.set(false);
                 runner.start(spec);
             } else {
                 spawn_local(run_matrix(runner, matrix, state, local, cells, spec));

@@ -21,9 +21,11 @@ pub(super) fn file_stamp(iso: &str) -> String {
         .collect()
 }
 
-/// The export buttons; disabled until some request has settled.
+/// The export buttons; disabled until some request has settled. `one_cell`: the run is one
+/// cell of an ISL × OSL matrix, so the buttons say they export that cell alone (the matrix
+/// table's own buttons export every cell).
 #[component]
-pub fn ExportButtons(runner: Runner) -> impl IntoView {
+pub fn ExportButtons(runner: Runner, one_cell: Signal<bool>) -> impl IntoView {
     let msg = RwSignal::new(String::new());
     let has = move || {
         runner.live.track();
@@ -66,13 +68,19 @@ pub fn ExportButtons(runner: Runner) -> impl IntoView {
         );
         msg.set(r.err().map(|e| e.to_string()).unwrap_or_default());
     };
+    let suffix = move || if one_cell.get() { " (last cell)" } else { "" };
+    let title = move || {
+        one_cell.get().then_some(
+            "This run is the last cell of the ISL × OSL matrix; the matrix table's buttons export every cell.",
+        )
+    };
     view! {
         <div class="lt-export">
-            <button type="button" data-testid="export-json" on:click=json disabled=move || !has()>
-                "Export JSON"
+            <button type="button" data-testid="export-json" on:click=json disabled=move || !has() title=title>
+                "Export JSON" {suffix}
             </button>
-            <button type="button" data-testid="export-csv" on:click=csv disabled=move || !has()>
-                "Export CSV"
+            <button type="button" data-testid="export-csv" on:click=csv disabled=move || !has() title=title>
+                "Export CSV" {suffix}
             </button>
             <Show when=has_sweep>
                 <button type="button" data-testid="export-sweep-csv" on:click=sweep>

@@ -38,6 +38,9 @@ pub struct Matrix {
     pub cancel: RwSignal<bool>,
     /// Every finished cell's config and records (not reactive: only the export reads them).
     pub runs: StoredValue<Vec<MatrixCellRun>>,
+    /// The runner's current or last run is one of this matrix's cells: the page's own
+    /// export buttons then cover that cell alone, and say so.
+    pub holds_runner: RwSignal<bool>,
 }
 
 impl Matrix {
@@ -48,6 +51,7 @@ impl Matrix {
             active: RwSignal::new(false),
             cancel: RwSignal::new(false),
             runs: StoredValue::new(Vec::new()),
+            holds_runner: RwSignal::new(false),
         }
     }
 }
@@ -95,6 +99,7 @@ pub async fn run_matrix(
     matrix.runs.set_value(Vec::new());
     matrix.cancel.set(false);
     matrix.active.set(true);
+    matrix.holds_runner.set(true);
     let mut first = Some(first);
     for (i, cell) in cells.iter().enumerate() {
         if matrix.cancel.try_get_untracked() != Some(false) {

@@ -70,7 +70,7 @@ pub fn LoadTestPage() -> impl IntoView {
             <Diagnoses list=Signal::derive(move || live.with(|l| l.diagnoses.clone())) />
             <SummaryTable summary=Signal::derive(move || live.with(|l| l.summary.clone())) />
             <ErrorsByKind errors=Signal::derive(move || live.with(|l| l.summary.errors_by_kind.clone())) />
-            <ExportButtons runner=runner />
+            <ExportButtons runner=runner one_cell=matrix.holds_runner.into() />
             <MatrixTable matrix=matrix />
             <SweepTable
                 rows=Signal::derive(move || live.with(|l| l.sweep.clone()))
