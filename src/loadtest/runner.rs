@@ -385,6 +385,12 @@ fn publish(runner: Runner, ctl: &Control, spec: &RunSpec) {
         {
             diagnoses.push(d);
         }
+        if let Some(d) = summary
+            .itl_together_share
+            .and_then(|share| diagnose::tokens_together(share, s.total.itl().count()))
+        {
+            diagnoses.push(d);
+        }
         let skip = s.ttft.len().saturating_sub(MAX_POINTS);
         let itl = s.total.itl();
         Live {

@@ -410,9 +410,52 @@ pub fn throttling(lag_ms: f64) -> Option<Diagnosis> {
     })
 }
 
+/// Tokens read together: `share` of the run's `gaps` ITL gaps were under
+/// [`crate::summary::TOGETHER_MS`]. The tab stamps a chunk when it reads it, so chunks that
+/// waited for a busy tab share one stamp: those gaps read ~0 ms and the stamps are late.
+/// A server that sends bursts gives the same picture, and one stream tells the two apart.
+/// Said from a fifth of at least 50 gaps (one stream of a well-behaved engine has none;
+/// 500 streams × 125 events/s on 2 cores had 96 %, 64 × 100/s 7–9 %).
+pub fn tokens_together(share: f64, gaps: u64) -> Option<Diagnosis> {
+    (gaps >= 50 && share >= 0.2).then(|| Diagnosis {
+        severity: Severity::Warning,
+        title: format!(
+            "{:.0} % of token gaps were under 0.05 ms: tokens arrived together",
+            share * 100.0
+        ),
+        detail: "This tab stamps each chunk when it reads it. Chunks that arrive together \
+                 were either sent together by the server (bursts: a busy server, or several \
+                 tokens per step written separately) or read late by this tab because it was \
+                 busy (many streams or events per second for this machine): then ITL reads \
+                 too low, TTFT and E2E too high, and the ITL histogram has a spike at 0 ms."
+            .into(),
+        fixes: vec![
+            "Run one stream against the same server: if its ITL still has the spike at 0 ms, \
+             the server bursts; if not, this tab was the bottleneck."
+                .into(),
+            "Spread the load over fewer streams per tab: several tabs or browsers, ideally on \
+             several machines."
+                .into(),
+            "Close other busy tabs and programs; a machine with more cores keeps up with more \
+             events per second."
+                .into(),
+        ],
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tokens_together_needs_a_fifth_of_enough_gaps() {
+        assert!(tokens_together(0.9, 49).is_none());
+        assert!(tokens_together(0.19, 10_000).is_none());
+        let d = tokens_together(0.96, 149_500).expect("said");
+        assert_eq!(d.severity, Severity::Warning);
+        assert!(d.title.starts_with("96 %"), "{}", d.title);
+        assert!(d.fixes[0].contains("one stream"));
+    }
 
     #[test]
     fn engine_guess() {

@@ -97,6 +97,11 @@ pub struct Summary {
     pub token_sources: BTreeMap<String, u64>,
     /// Some request's chunks held several tokens: ITL is inter-chunk, not inter-token.
     pub multi_token_chunks: bool,
+    /// Share of ITL gaps under [`TOGETHER_MS`]: token chunks the tab read together, because
+    /// the server sent them in a burst or the tab fell behind reading (then its stamps are
+    /// late); `None` without gaps. See [`crate::diagnose::tokens_together`].
+    #[serde(default)]
+    pub itl_together_share: Option<f64>,
     /// First measured start → last measured finish, ms.
     pub duration_ms: f64,
     /// System output tokens/s = Σ tokens / duration.
@@ -137,6 +142,7 @@ pub struct RunStats {
     errors: BTreeMap<String, u64>,
     sources: BTreeMap<String, u64>,
     multi_token: bool,
+    itl_together: u64,
     total_tokens: u64,
     good: u64,
     first_start: Option<f64>,
@@ -148,6 +154,10 @@ pub struct RunStats {
     /// The latest event seen (launch, tokens or settle): where the newest bucket ends.
     t_last: Option<f64>,
 }
+
+/// Two token chunks stamped closer than this, ms, came in one read (or in reads one right
+/// after the other): the browser's clock has 0.1 ms steps, real engines' token gaps are ms.
+pub const TOGETHER_MS: f64 = 0.05;
 
 /// The least part of its length the newest bucket must cover to be shown (see
 /// [`RunStats::series`]).
@@ -182,6 +192,7 @@ impl RunStats {
             errors: BTreeMap::new(),
             sources: BTreeMap::new(),
             multi_token: false,
+            itl_together: 0,
             total_tokens: 0,
             good: 0,
             first_start: None,
@@ -294,6 +305,7 @@ impl RunStats {
         }
         for g in r.itl_gaps() {
             self.itl.add(g);
+            self.itl_together += u64::from(g < TOGETHER_MS);
         }
         if let Some(v) = m.tpot_ms {
             self.tpot.add(v);
@@ -379,6 +391,8 @@ impl RunStats {
             total_output_tokens: self.total_tokens,
             token_sources: self.sources.clone(),
             multi_token_chunks: self.multi_token,
+            itl_together_share: (self.itl.count() > 0)
+                .then(|| self.itl_together as f64 / self.itl.count() as f64),
             duration_ms,
             output_tps_system: per_s(self.total_tokens),
             output_tps_per_user: tps_user.map_or(0.0, |p| p.mean),
@@ -615,6 +629,25 @@ mod tests {
             }
             proptest::prop_assert!(s.output_tps_system.is_finite() && s.output_tps_system >= 0.0);
         }
+    }
+
+    #[test]
+    fn tokens_read_together_are_counted() {
+        // 10 tokens, 9 gaps; the last 3 chunks read at one instant (2 gaps of 0 ms).
+        let mut r = req(0, 0.0, 10);
+        let t7 = r.tokens[7].t;
+        r.tokens[8].t = t7;
+        r.tokens[9].t = t7 + 0.01;
+        let sum = summarize(&[r], Slo::default());
+        assert_eq!(sum.itl_together_share, Some(2.0 / 9.0));
+        assert_eq!(summarize(&[], Slo::default()).itl_together_share, None);
+        // Older exports have no such field: it reads as unknown.
+        let mut v = serde_json::to_value(&sum).expect("json");
+        v.as_object_mut()
+            .expect("object")
+            .remove("itl_together_share");
+        let back: Summary = serde_json::from_value(v).expect("old summary parses");
+        assert_eq!(back.itl_together_share, None);
     }
 
     #[test]
