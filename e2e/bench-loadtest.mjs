@@ -41,7 +41,7 @@ async function accuracy(users, requests, inWorker = true, bare = false) {
       misses += ok || !inWorker || bare ? 0 : 1;
       console.log(`  ${name.padEnd(4)} p50 browser ${b.toFixed(2)} ms, server ${s.toFixed(2)} ms: ${f(b - s)} ms (goal ±${goal(s).toFixed(2)}) ${verdict(ok)}`);
     }
-    console.log(`  client-added latency p50 ${ca.p50.toFixed(2)} ms, p99 ${ca.p99.toFixed(2)} ms (${ca.joined} chunks)`);
+    console.log(`  client-added latency p50 ${ca.p50.toFixed(2)} ms, p99 ${ca.p99.toFixed(2)} ms (${ca.joined} chunks); token gaps under 0.05 ms ${(100 * (doc.summary.itl_together_share ?? 0)).toFixed(1)} %`);
   } finally {
     await ctx?.close();
     await bareBrowser?.close();
@@ -74,6 +74,8 @@ async function capacity(users, origins, itl, maxTokens, requests, inWorker = tru
     console.log(`  SSE events/s in the tab while all ${users} streams were open: ${Math.round(tab.perS)} over ${tab.ms.toFixed(0)} ms (goal >= 50000) ${verdict(eventsOk)}`);
     console.log(`    the server sent ${Math.round(sent.perS)}/s in its own such window; whole run incl. ramp: ${Math.round(ca.eventsPerS)}/s (${ca.events} events)`);
     console.log(`  client-added latency p50 ${ca.p50.toFixed(2)} ms, p99 ${ca.p99.toFixed(2)} ms (${ca.joined} chunks; clocks ${JSON.stringify(ca.clocks)})`);
+    const share = doc.summary.itl_together_share ?? 0;
+    console.log(`  token gaps under 0.05 ms (read together): ${(100 * share).toFixed(1)} % (the page warns from 20 %); ITL p50 ${cells["itl-p50"].toFixed(2)} ms`);
   } finally {
     await ctx.close();
     server.proc.kill();
