@@ -1,7 +1,10 @@
 // make bench: the load tester's accuracy and capacity against issue #5's goals, measured in
 // headless Chromium (release build in ../dist) against tools/testserver over TLS + HTTP/2.
 //   - accuracy: TTFT, ITL, TPOT, E2E p50 within max(1 ms, 2 %) of the server's recorded send
-//     times, at 1 and at 64 concurrent streams;
+//     times, at 1 and at 64 concurrent streams: the median over 3 runs, Chromium driven as a
+//     user's browser runs (no DevTools Network domain); the Playwright-driven run and the
+//     page transport are printed for comparison, and Node's own HTTP/2 client on the same
+//     loop shows what this machine allows any client;
 //   - capacity: >= 500 concurrent streams in one tab and >= 50,000 SSE events/s; the
 //     client-added latency p99 (page stamp − server send time, beyond the run's least
 //     delayed chunk). The server offers more than the goal (500 streams × one event per
@@ -11,7 +14,7 @@
 // Prints MEETS or MISSES per goal; never claims a figure it did not measure.
 import { launchChromium, serveDist } from "./browser.mjs";
 import { launchBare } from "./bare-chromium.mjs";
-import { clientAdded, goal, runBare, runInPage, serverRecords, startServer, truth } from "./loadtest-harness.mjs";
+import { clientAdded, goal, lowerMedian, nativeFloor, runBare, runInPage, serverRecords, startServer, truth } from "./loadtest-harness.mjs";
 
 const port = Number(process.env.E2E_PORT ?? 4173) + 3;
 const web = await serveDist(port);
@@ -20,33 +23,51 @@ const verdict = (ok) => (ok ? "MEETS" : "MISSES");
 const f = (x) => (x >= 0 ? "+" : "") + x.toFixed(2);
 let misses = 0;
 
-// `inWorker`: the default transport (fetch and read in the stream workers); false = the page
-// transport, measured for comparison only (its misses are not counted).
-// `bare`: drive Chromium over a bare DevTools pipe instead of Playwright (bare-chromium.mjs:
-// no Network domain reporting every request to this process), for comparison only.
-async function accuracy(users, requests, inWorker = true, bare = false) {
-  const server = await startServer(["--tls", "--ttft-ms", "50", "--itl-ms", "10"], 1);
-  const ctx = bare ? null : await browser.newContext({ baseURL: `http://127.0.0.1:${port}`, ignoreHTTPSErrors: true });
-  const bareBrowser = bare ? await launchBare({ extraArgs: ["--ignore-certificate-errors"] }) : null;
-  try {
-    const opts = { urls: [server.url], users, requests, maxTokens: 32, warmup: users, inWorker };
-    const { cells, doc } = bare ? await runBare(await bareBrowser.newPage(), `http://127.0.0.1:${port}`, opts) : await runInPage(await ctx.newPage(), opts);
-    const srv = (await serverRecords(server.url)).filter((r) => r.api === "chat" && r.stream);
-    const t = truth(srv);
-    const ca = clientAdded(doc, srv);
-    console.log(`${users} stream(s), HTTP/2 (${srv[0]?.http_version}), ${inWorker ? "worker" : "page (comparison)"} transport${bare ? ", bare DevTools pipe (comparison)" : ""}, ${cells["requests-ok"]} ok / ${cells["requests-failed"]} failed, clocks ${JSON.stringify(ca.clocks)}`);
-    for (const [name, id, s] of [["TTFT", "ttft-p50", t.ttft], ["ITL", "itl-p50", t.itl], ["TPOT", "tpot-p50", t.tpot], ["E2E", "e2e-p50", t.e2e]]) {
-      const b = cells[id];
-      const ok = Math.abs(b - s) <= goal(s);
-      misses += ok || !inWorker || bare ? 0 : 1;
-      console.log(`  ${name.padEnd(4)} p50 browser ${b.toFixed(2)} ms, server ${s.toFixed(2)} ms: ${f(b - s)} ms (goal ±${goal(s).toFixed(2)}) ${verdict(ok)}`);
+// One accuracy measurement: `rounds` runs of the same closed loop against a fresh test
+// server each; per metric the median over the rounds of (browser p50 − server p50) is judged.
+// `inWorker`: the stream workers (the default transport); false = the page transport.
+// `bare`: Chromium driven over a bare DevTools pipe (bare-chromium.mjs), as a user's browser
+// runs: Playwright enables the DevTools Network domain on the page and its workers, so every
+// request is also reported through the browser process to this script, which costs the
+// shared cores several ms at 64 streams. `counted`: its misses count in the verdict.
+async function accuracy(users, requests, { inWorker = true, bare = false, counted = false, rounds = 1 } = {}) {
+  const diffs = { TTFT: [], ITL: [], TPOT: [], E2E: [] };
+  const truths = { TTFT: [], ITL: [], TPOT: [], E2E: [] };
+  const added = [];
+  let head = "";
+  for (let k = 0; k < rounds; k++) {
+    const server = await startServer(["--tls", "--ttft-ms", "50", "--itl-ms", "10"], 1);
+    const ctx = bare ? null : await browser.newContext({ baseURL: `http://127.0.0.1:${port}`, ignoreHTTPSErrors: true });
+    const bareBrowser = bare ? await launchBare({ extraArgs: ["--ignore-certificate-errors"] }) : null;
+    try {
+      const opts = { urls: [server.url], users, requests, maxTokens: 32, warmup: users, inWorker };
+      const { cells, doc } = bare ? await runBare(await bareBrowser.newPage(), `http://127.0.0.1:${port}`, opts) : await runInPage(await ctx.newPage(), opts);
+      const srv = (await serverRecords(server.url)).filter((r) => r.api === "chat" && r.stream);
+      const t = truth(srv);
+      const ca = clientAdded(doc, srv);
+      head = `${users} stream(s), HTTP/2 (${srv[0]?.http_version}), ${inWorker ? "worker" : "page"} transport, ${bare ? "bare DevTools pipe" : "Playwright"}${counted ? "" : " (comparison)"}, ${rounds} run(s): ${cells["requests-ok"]} ok / ${cells["requests-failed"]} failed in the last, clocks ${JSON.stringify(ca.clocks)}`;
+      for (const [name, id, v] of [["TTFT", "ttft-p50", t.ttft], ["ITL", "itl-p50", t.itl], ["TPOT", "tpot-p50", t.tpot], ["E2E", "e2e-p50", t.e2e]]) {
+        diffs[name].push(cells[id] - v);
+        truths[name].push(v);
+      }
+      added.push(`p50 ${ca.p50.toFixed(2)} / p99 ${ca.p99.toFixed(2)} ms, ${(100 * (doc.summary.itl_together_share ?? 0)).toFixed(1)} % of token gaps under 0.05 ms`);
+    } finally {
+      await ctx?.close();
+      await bareBrowser?.close();
+      server.proc.kill();
     }
-    console.log(`  client-added latency p50 ${ca.p50.toFixed(2)} ms, p99 ${ca.p99.toFixed(2)} ms (${ca.joined} chunks); token gaps under 0.05 ms ${(100 * (doc.summary.itl_together_share ?? 0)).toFixed(1)} %`);
-  } finally {
-    await ctx?.close();
-    await bareBrowser?.close();
-    server.proc.kill();
   }
+  console.log(head);
+  for (const name of Object.keys(diffs)) {
+    const d = lowerMedian(diffs[name]);
+    const g = goal(lowerMedian(truths[name]));
+    const ok = Math.abs(d) <= g;
+    if (counted && !ok) misses += 1;
+    const each = rounds > 1 ? ` (runs: ${diffs[name].map(f).join(", ")})` : "";
+    console.log(`  ${name.padEnd(4)} p50 browser − server: ${f(d)} ms${rounds > 1 ? " median" : ""}${each} (goal ±${g.toFixed(2)}) ${verdict(ok)}`);
+  }
+  console.log(`  client-added latency: ${added.join("; ")}`);
+  return lowerMedian(diffs.TTFT);
 }
 
 async function capacity(users, origins, itl, maxTokens, requests, inWorker = true) {
@@ -82,46 +103,29 @@ async function capacity(users, origins, itl, maxTokens, requests, inWorker = tru
   }
 }
 
-// The machine's floor: Node's own HTTP/2 client (one process, no IPC) running the same closed
-// loop, TTFT from its request() call. What the browser adds beyond this is Chromium's
-// multi-process pipeline (renderer, network service) competing for the same cores.
-async function nativeFloor(users, perUser = 4) {
-  const http2 = await import("node:http2");
-  const server = await startServer(["--tls", "--ttft-ms", "50", "--itl-ms", "10"], 1);
-  const client = http2.connect(server.url, { rejectUnauthorized: false });
-  const ttfts = [];
-  const one = (i) => new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const req = client.request({ ":method": "POST", ":path": "/v1/chat/completions", "content-type": "application/json" });
-    let first = null;
-    req.on("data", (d) => { if (first === null && d.toString().includes('"content"')) first = performance.now(); });
-    req.on("end", () => { ttfts.push(first - t0); resolve(); });
-    req.on("error", reject);
-    req.end(JSON.stringify({ model: "m", messages: [{ role: "user", content: `[req ${i}] hi` }], stream: true, max_tokens: 32 }));
-  });
-  const loop = async (u) => { for (let k = 0; k < perUser; k++) await one(u * 100 + k); };
-  try {
-    await Promise.all([...Array(users).keys()].map(loop)); // warm-up
-    ttfts.length = 0;
-    const before = (await serverRecords(server.url)).length;
-    await Promise.all([...Array(users).keys()].map((u) => loop(u + 1000)));
-    const t = truth((await serverRecords(server.url)).slice(before));
-    const b = [...ttfts].sort((x, y) => x - y)[Math.ceil(ttfts.length / 2) - 1];
-    console.log(`  machine floor: Node's HTTP/2 client, ${users} stream(s): TTFT p50 ${b.toFixed(2)} ms vs server ${t.ttft.toFixed(2)} ms: ${f(b - t.ttft)} ms`);
-  } finally {
-    client.close();
-    server.proc.kill();
+// The machine's floor: Node's own HTTP/2 client on the same closed loop (nativeFloor in the
+// harness). What the browser adds beyond it is Chromium's multi-process pipeline.
+async function floorLine(users, rounds = 1) {
+  const errs = [];
+  let truthTtft = 0;
+  for (let k = 0; k < rounds; k++) {
+    const n = await nativeFloor(users);
+    errs.push(n.ttft - n.truthTtft);
+    truthTtft = n.truthTtft;
   }
+  const d = lowerMedian(errs);
+  const below = Math.abs(d) > goal(truthTtft) ? ": this client misses the goal too, so what remains is the machine's" : "";
+  console.log(`  machine floor: Node's HTTP/2 client, ${users} stream(s), TTFT p50 − server: ${f(d)} ms${rounds > 1 ? ` median (runs: ${errs.map(f).join(", ")})` : ""}${below}`);
 }
 
 try {
   console.log(`cores: ${(await import("node:os")).cpus().length} (Chromium, the test server and this script share them)`);
-  await accuracy(1, 20);
-  await nativeFloor(1);
+  await accuracy(1, 20, { bare: true, counted: true, rounds: 3 });
+  await floorLine(1);
+  await accuracy(64, 256, { bare: true, counted: true, rounds: 3 });
   await accuracy(64, 256);
-  await accuracy(64, 256, false);
-  await accuracy(64, 256, true, true);
-  await nativeFloor(64);
+  await accuracy(64, 256, { inWorker: false });
+  await floorLine(64, 3);
   await capacity(500, 4, 8, 500, 500);
   await capacity(500, 4, 8, 500, 500, false);
   console.log(misses ? `${misses} goal(s) MISSED (see above)` : "all load-tester goals met");

@@ -214,3 +214,38 @@ export async function runBare(page, base, { urls, users, requests, maxTokens, wa
   const doc = JSON.parse(await page.download(`document.querySelector('[data-testid="export-json"]').click()`));
   return { cells, doc };
 }
+
+/**
+ * The machine's floor: Node's own HTTP/2 client (one process, no IPC) running the load
+ * tester's closed loop (`users` users × `perUser` requests after as many warm-ups, TTFT 50 ms,
+ * ITL 10 ms, 32 tokens) against a fresh test server, TTFT from its request() call. Returns
+ * its TTFT p50 (lower median) and the server's for the same requests, ms. What the browser
+ * adds beyond this is Chromium's multi-process pipeline competing for the same cores.
+ */
+export async function nativeFloor(users, perUser = 4) {
+  const http2 = await import("node:http2");
+  const server = await startServer(["--tls", "--ttft-ms", "50", "--itl-ms", "10"], 1);
+  const client = http2.connect(server.url, { rejectUnauthorized: false });
+  const ttfts = [];
+  const one = (i) => new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const req = client.request({ ":method": "POST", ":path": "/v1/chat/completions", "content-type": "application/json" });
+    let first = null;
+    req.on("data", (d) => { if (first === null && d.toString().includes('"content"')) first = performance.now(); });
+    req.on("end", () => { ttfts.push(first - t0); resolve(); });
+    req.on("error", reject);
+    req.end(JSON.stringify({ model: "m", messages: [{ role: "user", content: `[req ${i}] hi` }], stream: true, max_tokens: 32 }));
+  });
+  const loop = async (u) => { for (let k = 0; k < perUser; k++) await one(u * 100 + k); };
+  try {
+    await Promise.all([...Array(users).keys()].map(loop)); // warm-up
+    ttfts.length = 0;
+    const before = (await serverRecords(server.url)).length;
+    await Promise.all([...Array(users).keys()].map((u) => loop(u + 1000)));
+    const t = truth((await serverRecords(server.url)).slice(before));
+    return { ttft: lowerMedian(ttfts), truthTtft: t.ttft };
+  } finally {
+    client.close();
+    server.proc.kill();
+  }
+}
