@@ -287,6 +287,9 @@ fn line_legend(
     move |(x, y)| PathElement::new(vec![(x, y), (x + w, y)], color.stroke_width(s))
 }
 
+/// Up to this many buckets, a time series also marks its points.
+const FEW_POINTS: usize = 3;
+
 fn time_series(
     b: &mut ChartBuilder<'_, '_, FastCanvas>,
     runs: &[RunView],
@@ -316,9 +319,15 @@ fn time_series(
             .series
             .iter()
             .map(|b| ((b.t_ms + b.span_ms / 2.0) / 1000.0, value(b)));
-        let s = chart.draw_series(LineSeries::new(pts, color.stroke_width(stroke)))?;
+        let s = chart.draw_series(LineSeries::new(pts.clone(), color.stroke_width(stroke)))?;
         if !ctx.single {
             s.label(r.label.clone()).legend(line_legend(color, ctx));
+        }
+        // A run of a second or two has one or two buckets: a line alone would be a dot's
+        // worth of ink or nothing, so mark the points.
+        if r.series.len() <= FEW_POINTS {
+            let dot = ctx.px(3.0).max(2);
+            chart.draw_series(pts.map(|p| Circle::new(p, dot, color.filled())))?;
         }
     }
     if !ctx.single {
