@@ -67,7 +67,6 @@ async function accuracy(users, requests, { inWorker = true, bare = false, counte
     console.log(`  ${name.padEnd(4)} p50 browser − server: ${f(d)} ms${rounds > 1 ? " median" : ""}${each} (goal ±${g.toFixed(2)}) ${verdict(ok)}`);
   }
   console.log(`  client-added latency: ${added.join("; ")}`);
-  return lowerMedian(diffs.TTFT);
 }
 
 async function capacity(users, origins, itl, maxTokens, requests, inWorker = true) {
