@@ -2,6 +2,7 @@
 //! `data-value` (raw number in ms, tokens/s or a count; empty when there is no data yet), so
 //! tests and scripts read numbers without parsing formatted text.
 
+use inferlab_loadtest::diagnose;
 use inferlab_loadtest::stats::Percentiles;
 use inferlab_loadtest::summary::Summary;
 use leptos::prelude::*;
@@ -67,6 +68,19 @@ fn PctRow(
             <Num value=get(|p| p.mean) testid=None unit="ms" />
         </tr>
     }
+}
+
+/// The footnote for a run whose tokens were read together (the rule of
+/// [`diagnose::tokens_together`]): its ITL percentiles are not the server's gaps.
+fn together_note(s: &Summary) -> Option<String> {
+    let share = s.itl_together_share?;
+    let gaps = s.itl_ms.map_or(0, |p| p.count);
+    diagnose::read_together(share, gaps).then(|| {
+        format!(
+            " · {:.0} % of ITL gaps under 0.05 ms: tokens arrived together (see the warning above)",
+            share * 100.0
+        )
+    })
 }
 
 /// The table: latency percentiles, then throughput and counts.
@@ -188,6 +202,7 @@ pub fn SummaryTable(#[prop(into)] summary: Signal<Summary>) -> impl IntoView {
             <p class="muted small">
                 "Token counts from: " {sources}
                 {move || summary.with(|s| s.multi_token_chunks).then_some(" · chunks hold several tokens, so ITL is inter-chunk")}
+                {move || summary.with(together_note)}
             </p>
         </div>
     }

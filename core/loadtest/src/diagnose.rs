@@ -410,6 +410,12 @@ pub fn throttling(lag_ms: f64) -> Option<Diagnosis> {
     })
 }
 
+/// Whether [`tokens_together`] speaks: a fifth of at least 50 ITL gaps read together (the
+/// summary table flags its ITL row by the same rule).
+pub fn read_together(share: f64, gaps: u64) -> bool {
+    gaps >= 50 && share >= 0.2
+}
+
 /// Tokens read together: `share` of the run's `gaps` ITL gaps were under
 /// [`crate::summary::TOGETHER_MS`]. The tab stamps a chunk when it reads it, so chunks that
 /// waited for a busy tab share one stamp: those gaps read ~0 ms and the stamps are late.
@@ -417,7 +423,7 @@ pub fn throttling(lag_ms: f64) -> Option<Diagnosis> {
 /// Said from a fifth of at least 50 gaps (one stream of a well-behaved engine has none;
 /// 500 streams × 125 events/s on 2 cores had 96 %, 64 × 100/s 7–9 %).
 pub fn tokens_together(share: f64, gaps: u64) -> Option<Diagnosis> {
-    (gaps >= 50 && share >= 0.2).then(|| Diagnosis {
+    read_together(share, gaps).then(|| Diagnosis {
         severity: Severity::Warning,
         title: format!(
             "{:.0} % of token gaps were under 0.05 ms: tokens arrived together",
