@@ -14,7 +14,7 @@
 // Prints MEETS or MISSES per goal; never claims a figure it did not measure.
 import { launchChromium, serveDist } from "./browser.mjs";
 import { launchBare } from "./bare-chromium.mjs";
-import { clientAdded, goal, lowerMedian, nativeFloor, runBare, runInPage, serverRecords, startServer, truth } from "./loadtest-harness.mjs";
+import { ACCURACY_SERVER, clientAdded, goal, lowerMedian, nativeFloor, runBare, runInPage, serverRecords, startServer, truth } from "./loadtest-harness.mjs";
 
 const port = Number(process.env.E2E_PORT ?? 4173) + 3;
 const web = await serveDist(port);
@@ -36,7 +36,7 @@ async function accuracy(users, requests, { inWorker = true, bare = false, counte
   const added = [];
   let head = "";
   for (let k = 0; k < rounds; k++) {
-    const server = await startServer(["--tls", "--ttft-ms", "50", "--itl-ms", "10"], 1);
+    const server = await startServer(ACCURACY_SERVER, 1);
     const ctx = bare ? null : await browser.newContext({ baseURL: `http://127.0.0.1:${port}`, ignoreHTTPSErrors: true });
     const bareBrowser = bare ? await launchBare({ extraArgs: ["--ignore-certificate-errors"] }) : null;
     try {

@@ -93,6 +93,9 @@ export async function cellValue(page, id) {
   return Number(await page.getByTestId(id).getAttribute("data-value"));
 }
 
+/** The test server of the accuracy runs: TLS + HTTP/2, TTFT 50 ms, one token per 10 ms. */
+export const ACCURACY_SERVER = ["--tls", "--ttft-ms", "50", "--itl-ms", "10"];
+
 /** max(1 ms, 2 %) of the truth: the accuracy goal. */
 export const goal = (truthMs) => Math.max(1, 0.02 * truthMs);
 
@@ -224,7 +227,7 @@ export async function runBare(page, base, { urls, users, requests, maxTokens, wa
  */
 export async function nativeFloor(users, perUser = 4) {
   const http2 = await import("node:http2");
-  const server = await startServer(["--tls", "--ttft-ms", "50", "--itl-ms", "10"], 1);
+  const server = await startServer(ACCURACY_SERVER, 1);
   const client = http2.connect(server.url, { rejectUnauthorized: false });
   const ttfts = [];
   const one = (i) => new Promise((resolve, reject) => {

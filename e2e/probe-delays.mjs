@@ -9,7 +9,7 @@
 // `bare` drives Chromium over a bare DevTools pipe (bare-chromium.mjs) instead of Playwright.
 import { launchChromium, serveDist } from "./browser.mjs";
 import { launchBare } from "./bare-chromium.mjs";
-import { runBare, runInPage, serverRecords, startServer, truth } from "./loadtest-harness.mjs";
+import { ACCURACY_SERVER, runBare, runInPage, serverRecords, startServer, truth } from "./loadtest-harness.mjs";
 const users = Number(process.argv[2] ?? 64), requests = Number(process.argv[3] ?? 256), inWorker = process.argv[4] !== "page";
 const bare = process.argv[4] === "bare";
 const port = Number(process.env.E2E_PORT ?? 4173) + 3;
@@ -17,7 +17,7 @@ const web = await serveDist(port);
 const browser = bare ? await launchBare({ extraArgs: ["--ignore-certificate-errors"] }) : await launchChromium();
 const q = (a, p) => { const v = [...a].sort((x, y) => x - y); return v[Math.min(v.length - 1, Math.max(0, Math.ceil(p * v.length) - 1))]; };
 try {
-  const server = await startServer((process.env.PROBE_SERVER ?? "--tls --ttft-ms 50 --itl-ms 10").split(" "), 1);
+  const server = await startServer(process.env.PROBE_SERVER?.split(" ") ?? ACCURACY_SERVER, 1);
   const ctx = bare ? null : await browser.newContext({ baseURL: `http://127.0.0.1:${port}`, ignoreHTTPSErrors: true });
   const opts = { urls: [server.url], users, requests, maxTokens: 32, warmup: users, inWorker };
   const { cells, doc } = bare ? await runBare(await browser.newPage(), `http://127.0.0.1:${port}`, opts) : await runInPage(await ctx.newPage(), opts);

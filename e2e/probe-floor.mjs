@@ -6,7 +6,7 @@
 // Usage: node probe-floor.mjs [rounds=5] [users=64]   (needs ../dist and INFERLAB_TESTSERVER)
 import { launchChromium, serveDist } from "./browser.mjs";
 import { launchBare } from "./bare-chromium.mjs";
-import { lowerMedian, nativeFloor, runBare, runInPage, serverRecords, startServer, truth } from "./loadtest-harness.mjs";
+import { ACCURACY_SERVER, lowerMedian, nativeFloor, runBare, runInPage, serverRecords, startServer, truth } from "./loadtest-harness.mjs";
 
 const rounds = Number(process.argv[2] ?? 5), users = Number(process.argv[3] ?? 64);
 const port = Number(process.env.E2E_PORT ?? 4173) + 9;
@@ -16,7 +16,7 @@ const opts = (url) => ({ urls: [url], users, requests: users * 4, maxTokens: 32,
 const errs = { playwright: [], bare: [], node: [] };
 
 async function browserRun(kind) {
-  const server = await startServer(["--tls", "--ttft-ms", "50", "--itl-ms", "10"], 1);
+  const server = await startServer(ACCURACY_SERVER, 1);
   const browser = kind === "bare" ? await launchBare({ extraArgs: ["--ignore-certificate-errors"] }) : await launchChromium();
   try {
     const { cells } = kind === "bare"

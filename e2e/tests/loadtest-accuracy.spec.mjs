@@ -6,13 +6,13 @@
 // between Chromium, the server and the test); the exact figures are printed, and
 // `make bench` (e2e/bench-loadtest.mjs) prints them against the goal itself.
 import { test, expect } from "@playwright/test";
-import { clientAdded, goal, resetServer, runInPage, serverRecords, startServer, truth } from "../loadtest-harness.mjs";
+import { ACCURACY_SERVER, clientAdded, goal, resetServer, runInPage, serverRecords, startServer, truth } from "../loadtest-harness.mjs";
 
 test.use({ ignoreHTTPSErrors: true });
 
 let server;
 test.beforeAll(async () => {
-  server = await startServer(["--tls", "--ttft-ms", "50", "--itl-ms", "10"], 1);
+  server = await startServer(ACCURACY_SERVER, 1);
 });
 test.afterAll(() => server?.proc.kill());
 

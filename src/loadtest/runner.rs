@@ -385,10 +385,9 @@ fn publish(runner: Runner, ctl: &Control, spec: &RunSpec) {
         {
             diagnoses.push(d);
         }
-        if let Some(d) = summary
-            .itl_together_share
-            .and_then(|share| diagnose::tokens_together(share, s.total.itl().count()))
-        {
+        if let Some(d) = summary.itl_together_share.and_then(|share| {
+            diagnose::tokens_together(share, summary.itl_ms.map_or(0, |p| p.count))
+        }) {
             diagnoses.push(d);
         }
         let skip = s.ttft.len().saturating_sub(MAX_POINTS);
